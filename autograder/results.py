@@ -1,0 +1,104 @@
+"""Grading results and their one serializer, the Gradescope `results.json` schema.
+
+Schema: https://gradescope-autograders.readthedocs.io/en/latest/specs/ — top-level
+`score`, `execution_time`, `output`, `tests` (each `name`, `score`, `max_score`,
+`status`, `output`, `visibility`), our own fields under `extra_data`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class CheckResult:
+    name: str
+    check_id: str
+    score: float
+    max_score: float
+    status: str  # "passed" | "failed"
+    output: str = ""
+    visibility: str = "visible"  # "visible" | "hidden"
+    unit: str | None = None
+    kind: str | None = None
+    artifacts: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    assignment: str
+    checks: list[CheckResult]
+    output: str = ""
+    status: str = "ok"  # "ok" | "import_error" | "no_submission" | "timeout" | "error"
+    stdout: str = ""
+    seconds: float = 0.0
+    fingerprint: dict = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return round(sum(c.score for c in self.checks), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(c.max_score for c in self.checks), 6)
+
+
+def to_gradescope(result: SubmissionResult) -> dict:
+    """The Gradescope results.json dict for one submission."""
+    tests = []
+    for c in result.checks:
+        test = {
+            "name": c.name,
+            "score": c.score,
+            "max_score": c.max_score,
+            "status": c.status,
+            "output": c.output,
+            "visibility": c.visibility,
+        }
+        if c.visibility == "hidden":
+            test["visibility"] = "after_published"
+        test["extra_data"] = {
+            "check_id": c.check_id, "unit": c.unit, "kind": c.kind,
+            "artifacts": c.artifacts, "seconds": c.seconds, "hidden": c.visibility == "hidden",
+        }
+        tests.append(test)
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "execution_time": round(result.seconds, 3),
+        "output": result.output,
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "student": result.student,
+            "assignment": result.assignment,
+            "status": result.status,
+            "stdout": result.stdout,
+            "fingerprint": result.fingerprint,
+        },
+    }
+
+
+def from_gradescope(data: dict) -> SubmissionResult:
+    """Read back what `to_gradescope` wrote."""
+    extra = data.get("extra_data", {})
+    checks = []
+    for t in data["tests"]:
+        x = t.get("extra_data", {})
+        checks.append(CheckResult(
+            name=t["name"], check_id=x.get("check_id", t["name"]), score=t["score"],
+            max_score=t["max_score"], status=t["status"], output=t.get("output", ""),
+            visibility="hidden" if x.get("hidden") else "visible", unit=x.get("unit"),
+            kind=x.get("kind"), artifacts=x.get("artifacts", []), seconds=x.get("seconds", 0.0),
+        ))
+    return SubmissionResult(
+        student=extra.get("student", ""), assignment=extra.get("assignment", ""),
+        checks=checks, output=data.get("output", ""), status=extra.get("status", "ok"),
+        stdout=extra.get("stdout", ""), seconds=data.get("execution_time", 0.0),
+        fingerprint=extra.get("fingerprint", {}),
+    )
+
+
+def as_dict(result: SubmissionResult) -> dict:
+    return asdict(result)

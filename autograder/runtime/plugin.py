@@ -1,0 +1,123 @@
+"""The pytest plugin that turns a grading suite into a grader.
+
+Fixtures: `student` (the submission, a `StudentCode` in its worker), `reference` (the
+reference module, trusted side), `feedback` (plot data and partial credit).
+Markers: `points(n)`, `hidden`, `unit(name)`, `kind(name)`. Everything a report needs
+travels as pytest-json-report metadata of each test.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed
+from autograder.student import StudentFault
+
+MARKERS = (
+    "points(n): points the check is worth",
+    "hidden: a hidden check (not run by `check`; feedback shows name, status and points only)",
+    "unit(name): the student function or class the check grades",
+    "kind(name): gradient, agreement, statistics, convergence or contract",
+)
+KINDS = ("gradient", "agreement", "statistics", "convergence", "contract")
+_FEEDBACK = pytest.StashKey()
+
+
+class Feedback:
+    """What a check tells the reports beyond pass/fail."""
+
+    def __init__(self):
+        self.artifacts: list[dict] = []
+        self.fraction: float | None = None
+
+    def attach(self, kind: str, **data) -> None:
+        """Plot data for the reports (kinds in docs/architecture.md)."""
+        self.artifacts.append({"kind": kind, **_plain(data)})
+
+    def partial(self, fraction: float) -> None:
+        """Credit `fraction` of the points even though the check fails."""
+        self.fraction = min(1.0, max(0.0, float(fraction)))
+
+
+def _plain(value):
+    """JSON-safe copy: arrays to lists, non-finite floats to None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def failure_message(excinfo) -> str:
+    """The student-facing message for a failed check."""
+    exc = excinfo.value
+    if isinstance(exc, (CheckFailed, StudentFault)):
+        return str(exc)
+    if isinstance(exc, AssertionError):
+        return str(exc) or "assertion failed"
+    return f"the check could not use your result: {type(exc).__name__}: {exc}"
+
+
+def marker_metadata(item) -> dict:
+    """Points, visibility, unit, kind and display name from the test's markers."""
+    points = item.get_closest_marker("points")
+    if points is None or not points.args:
+        raise pytest.UsageError(f"{item.nodeid}: every check needs @pytest.mark.points(n)")
+    unit = item.get_closest_marker("unit")
+    kind = item.get_closest_marker("kind")
+    doc = (getattr(item.function, "__doc__", None) or "").strip().splitlines()
+    name = doc[0].strip() if doc else item.name
+    if "[" in item.name:
+        name = f"{name} [{item.name.split('[', 1)[1]}"
+    return {
+        "check_id": item.name,
+        "name": name,
+        "points": float(points.args[0]),
+        "hidden": item.get_closest_marker("hidden") is not None,
+        "unit": unit.args[0] if unit else None,
+        "kind": kind.args[0] if kind else None,
+    }
+
+
+class GradingPlugin:
+    """Registered with `pytest.main(plugins=[...])` for one submission."""
+
+    def __init__(self, student, reference):
+        self._student = student
+        self._reference = reference
+
+    def pytest_configure(self, config):
+        for line in MARKERS:
+            config.addinivalue_line("markers", line)
+
+    @pytest.fixture(scope="session")
+    def student(self):
+        return self._student
+
+    @pytest.fixture(scope="session")
+    def reference(self):
+        return self._reference
+
+    @pytest.fixture
+    def feedback(self, request):
+        fb = Feedback()
+        request.node.stash[_FEEDBACK] = fb
+        return fb
+
+    def pytest_json_runtest_metadata(self, item, call):
+        meta = marker_metadata(item) if call.when == "setup" else {}
+        if call.excinfo is not None and call.when in ("setup", "call"):
+            meta["message"] = failure_message(call.excinfo)
+        fb = item.stash.get(_FEEDBACK, None)
+        if call.when == "call" and fb is not None:
+            meta["artifacts"] = fb.artifacts
+            meta["partial"] = fb.fraction
+        return meta

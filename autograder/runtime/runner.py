@@ -1,0 +1,124 @@
+"""Run one assignment's grading suite on one submission -> `SubmissionResult`.
+
+pytest is the grading runtime: `pytest.main` runs in this (trusted) process with our
+`GradingPlugin` and pytest-json-report's `JSONReport`; the student's code runs in a
+sandboxed worker behind `StudentCode`. The JSON report becomes the result.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from autograder import reference, sandbox
+from autograder.results import CheckResult, SubmissionResult
+from autograder.runtime.plugin import GradingPlugin
+from autograder.student import StudentCode, SubmissionImportError
+
+SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
+
+
+def suite_dir(assignment: str) -> Path:
+    return SUITES_DIR / assignment
+
+
+def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> list[str]:
+    """Command line for one suite: quiet, no cache, no outside conftest or ini, no autoloaded plugins."""
+    directory = suite_dir(assignment)
+    args = [str(directory), "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider",
+            "-p", "no:terminal", "-p", "no:stepwise", "--import-mode=importlib",
+            "--rootdir", str(directory), "-c", os.devnull, "--confcutdir", str(directory),
+            "--json-report-file=none", "-W", "ignore::pytest.PytestCollectionWarning"]
+    if not hidden:
+        args += ["-m", "not hidden"]
+    if select:
+        args += ["-k", select]
+    return args
+
+
+def run_suite(assignment: str, student: StudentCode, *, hidden: bool = True,
+              select: str | None = None) -> list[CheckResult]:
+    """Run the suite against an already constructed `StudentCode`; one CheckResult per check."""
+    import pytest
+    from pytest_jsonreport.plugin import JSONReport
+
+    report_plugin = JSONReport()
+    grading_plugin = GradingPlugin(student, reference.load(assignment))
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        pytest.main(pytest_args(assignment, hidden=hidden, select=select),
+                    plugins=[report_plugin, grading_plugin])
+    finally:
+        if saved is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+    if report_plugin.report is None:
+        raise RuntimeError(f"the {assignment} suite did not run")
+    _raise_for_broken_suite(report_plugin.report)
+    return [check_from_report(test) for test in report_plugin.report.get("tests", [])]
+
+
+def _raise_for_broken_suite(report: dict) -> None:
+    """A suite that fails to collect is the grader's bug, never the student's zero."""
+    for collector in report.get("collectors", []):
+        if collector.get("outcome") == "failed":
+            raise RuntimeError(f"grading suite failed to collect: {collector.get('longrepr', '')[-2000:]}")
+
+
+def check_from_report(test: dict) -> CheckResult:
+    """One pytest-json-report test entry -> CheckResult (partial credit on failure)."""
+    meta = test.get("metadata", {})
+    points = meta.get("points", 0.0)
+    passed = test["outcome"] == "passed"
+    fraction = 1.0 if passed else (meta.get("partial") or 0.0)
+    output = "" if passed else meta.get("message") or _longrepr(test)
+    return CheckResult(
+        name=meta.get("name", test["nodeid"]), check_id=meta.get("check_id", test["nodeid"]),
+        score=round(points * fraction, 6), max_score=points,
+        status="passed" if passed else "failed", output=output,
+        visibility="hidden" if meta.get("hidden") else "visible",
+        unit=meta.get("unit"), kind=meta.get("kind"), artifacts=meta.get("artifacts", []),
+        seconds=sum(test.get(stage, {}).get("duration", 0.0) for stage in ("setup", "call", "teardown")),
+    )
+
+
+def _longrepr(test: dict) -> str:
+    for stage in ("setup", "call", "teardown"):
+        crash = test.get(stage, {}).get("crash")
+        if crash:
+            return crash.get("message", "failed")
+    return f"check {test['outcome']}"
+
+
+def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, student: str = "",
+               mode: str = "auto", limits: sandbox.Limits | None = None,
+               select: str | None = None) -> SubmissionResult:
+    """Grade the submission file `source_file` (a `.py` module) of `assignment`."""
+    started = time.perf_counter()
+    code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits())
+    status, output = "ok", ""
+    with code:
+        try:
+            code.start()
+        except SubmissionImportError as exc:
+            status, output = "import_error", str(exc)
+        checks = run_suite(assignment, code, hidden=hidden, select=select)
+        stdout = code.output()
+    if any("used up its time budget" in c.output for c in checks):
+        status = "timeout"
+    return SubmissionResult(student=student, assignment=assignment, checks=checks, output=output,
+                            status=status, stdout=stdout, seconds=time.perf_counter() - started)
+
+
+def grade_source(assignment: str, source: str, *, filename: str | None = None, hidden: bool = True,
+                 student: str = "", mode: str = "auto", limits: sandbox.Limits | None = None,
+                 select: str | None = None) -> SubmissionResult:
+    """Grade source text (written to a private temporary file named like the module)."""
+    with tempfile.TemporaryDirectory(prefix="nnopt-src-") as tmp:
+        path = Path(tmp) / (filename or f"{assignment}.py")
+        path.write_text(source)
+        return grade_file(assignment, path, hidden=hidden, student=student, mode=mode,
+                          limits=limits, select=select)

@@ -1,0 +1,397 @@
+"""The trusted side's handle on a student's code, which runs in a sandboxed worker.
+
+`StudentCode` never imports the submission: it starts `autograder/wire/worker.py` in
+the sandbox, sends calls, and decodes the replies as plain data. Deadlines are kept
+here (the worker's own timers could be defeated); on a timeout or crash the whole
+worker tree is killed and a fresh worker is started for the next call, so one broken
+function costs only its own checks. Callables and objects of the grader passed as
+arguments stay here: the worker gets stubs, and each call of a stub runs on this side
+(so evaluation counts are the grader's own).
+"""
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import sandbox
+from autograder.wire import protocol
+
+WORKER_SCRIPT = Path(__file__).parent / "wire" / "worker.py"
+
+
+class StudentFault(Exception):
+    """The student's code did not produce a value; the message says why."""
+
+
+class StudentException(StudentFault):
+    """The student's code raised."""
+
+    def __init__(self, error: dict):
+        self.type_name = str(error.get("type", "Exception"))
+        self.message = str(error.get("message", ""))
+        self.where = str(error.get("where", ""))
+        self.lineno = error.get("lineno") if isinstance(error.get("lineno"), int) else None
+        self.traceback = str(error.get("traceback", ""))
+        text = f"{self.type_name}: {self.message}" if self.message else self.type_name
+        if self.type_name == "NotImplementedError":
+            text = "not implemented yet (raises NotImplementedError)"
+        super().__init__(f"{text} ({self.where})" if self.where else text)
+
+
+class StudentTimeout(StudentFault):
+    """A call (or the whole submission) ran past its deadline."""
+
+
+class StudentCrash(StudentFault):
+    """The worker died during a call (segfault, os._exit, memory or CPU limit, ...)."""
+
+
+class ProtocolViolation(StudentFault):
+    """The worker sent something that is not plain data."""
+
+
+class SubmissionImportError(StudentFault):
+    """The submission cannot be imported; every check fails with this message."""
+
+
+@dataclass
+class CallResult:
+    """A call's value and the contract facts the worker observed during it."""
+
+    value: object
+    args_after: list = field(default_factory=list)
+    kwargs_after: dict = field(default_factory=dict)
+    fp_warnings: list = field(default_factory=list)
+    global_rng_used: bool = False
+    seconds: float = 0.0
+
+
+class _DeadlineSocket:
+    """A socket whose every read and write respects one absolute deadline."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock, self.deadline = sock, None
+
+    def _arm(self):
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        self.sock.settimeout(remaining)
+
+    def recv(self, n):
+        self._arm()
+        return self.sock.recv(n)
+
+    def sendall(self, data):
+        self._arm()
+        self.sock.sendall(data)
+
+
+class StudentCode:
+    """The student's module, seen from the trusted side.
+
+    `student.sigmoid(z)` calls the function in the worker; `student.Adam(lr=0.1)` returns
+    a `RemoteObject`; `student.call(name, *args, details=True, isolate={...})` returns a
+    `CallResult`.
+    """
+
+    def __init__(self, source_file: Path, module_name: str, *, mode: str = "auto",
+                 limits: sandbox.Limits = sandbox.Limits()):
+        self._source_file = Path(source_file)
+        self._module_name = module_name
+        self._mode = mode
+        self._limits = limits
+        self._worker = None
+        self._channel = None
+        self._generation = 0
+        self._budget_end = None
+        self._poisoned: dict[str, str] = {}
+        self._trusted: dict[int, object] = {}
+        self._next_request = 0
+        self._depth = 0
+        self._outer_key = ""
+        self._call_seconds = limits.call_seconds
+        self._output_parts: list[str] = []
+        self.import_error: SubmissionImportError | None = None
+        self.sandbox_mode: str | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """Start the worker and import the submission (idempotent)."""
+        if self.import_error is not None:
+            raise self.import_error
+        if self._worker is not None:
+            return
+        now = time.monotonic()
+        if self._budget_end is None:
+            self._budget_end = now + self._limits.submission_seconds
+        ours, theirs = socket.socketpair()
+        try:
+            self._worker = sandbox.start_worker(WORKER_SCRIPT, self._source_file, self._module_name,
+                                                theirs.fileno(), mode=self._mode, limits=self._limits)
+        finally:
+            theirs.close()
+        self.sandbox_mode = self._worker.mode
+        self._generation += 1
+        self._channel = _DeadlineSocket(ours)
+        self._channel.deadline = min(now + self._limits.import_seconds, self._budget_end)
+        try:
+            hello = protocol.recv(self._channel, self._limits.frame_bytes, self._resolve)
+        except TimeoutError:
+            self.import_error = SubmissionImportError(
+                f"importing the submission took longer than {self._limits.import_seconds:g} s "
+                "(an infinite loop or a long computation at module level?)")
+        except EOFError:
+            self.import_error = SubmissionImportError(
+                "the submission's process exited while being imported "
+                "(sys.exit/os._exit at module level, a crash, or a resource limit)" + self._output_tail())
+        except (protocol.ProtocolViolation, OSError) as exc:
+            self.import_error = SubmissionImportError(f"the submission broke the worker at import: {exc}")
+        else:
+            if hello.get("op") == "import_error" and isinstance(hello.get("error"), dict):
+                error = StudentException(hello["error"])
+                self.import_error = SubmissionImportError(f"cannot import your submission: {error}")
+            elif hello.get("op") != "ready":
+                self.import_error = SubmissionImportError("the worker did not start properly")
+        if self.import_error is not None:
+            self._stop()
+            raise self.import_error
+
+    def close(self) -> None:
+        """Kill the worker tree; nothing of the student's survives this."""
+        self._stop()
+
+    def _stop(self):
+        if self._worker is not None:
+            self._worker.kill()
+            self._output_parts.append(self._worker.output())
+            self._worker = None
+        if self._channel is not None:
+            self._channel.sock.close()
+            self._channel = None
+
+    def output(self) -> str:
+        """What the student's code printed (capped per worker)."""
+        parts = self._output_parts + ([self._worker.output()] if self._worker else [])
+        return "".join(parts)[: self._limits.output_bytes]
+
+    def _output_tail(self):
+        if self._worker is None:
+            return ""
+        tail = self._worker.output().strip()[-500:]
+        return f"\n--- output ---\n{tail}" if tail else ""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ calling
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return RemoteCallable(self, "module", name, name)
+
+    def has(self, name: str) -> bool:
+        """Whether the submission defines `name` at module level."""
+        value, _ = self._request({"op": "hasattr", "target": "module", "attr": name}, name)
+        return value is True
+
+    def call(self, name: str, *args, details: bool = False, isolate: dict | None = None,
+             timeout: float | None = None, **kwargs):
+        """Call module-level `name`; with `details` return a `CallResult`."""
+        return self._call("module", name, name, args, kwargs, details=details, isolate=isolate,
+                          timeout=timeout)
+
+    def _call(self, target, attr, key, args, kwargs, *, details=False, isolate=None, timeout=None,
+              op="call", arglist=None):
+        message = {"op": op, "target": target, "attr": attr, "args": list(args), "kwargs": dict(kwargs),
+                   "opts": {"details": details, "isolate": dict(isolate or {})}}
+        if arglist is not None:
+            message["arglist"] = [list(a) for a in arglist]
+        started = time.perf_counter()
+        value, meta = self._request(message, key, timeout=timeout)
+        if not details:
+            return value
+        return CallResult(value=value, args_after=list(meta.get("args_after", [])),
+                          kwargs_after=dict(meta.get("kwargs_after", {})),
+                          fp_warnings=[str(w) for w in meta.get("fp_warnings", [])],
+                          global_rng_used=meta.get("global_rng_used") is True,
+                          seconds=time.perf_counter() - started)
+
+    def _request(self, message, key, timeout=None):
+        """Send one request, serve callbacks until its reply; returns (value, meta).
+
+        Requests nest: a grader callback (e.g. a reference line search) may call back into
+        the student's code (e.g. its `phi`). Deadlines and the callback table belong to the
+        outermost request; a timeout anywhere poisons both the inner and the outer key.
+        """
+        outermost = self._depth == 0
+        if outermost:
+            if key in self._poisoned:
+                raise StudentTimeout(self._poisoned[key])
+            self.start()
+            now = time.monotonic()
+            if now >= self._budget_end:
+                raise StudentTimeout(f"skipped: the submission used up its time budget of "
+                                     f"{self._limits.submission_seconds:g} s")
+            self._call_seconds = timeout or self._limits.call_seconds
+            self._channel.deadline = min(now + self._call_seconds, self._budget_end)
+            self._outer_key = key
+            self._trusted = {}
+        elif self._channel is None:
+            raise StudentCrash("the student's process was stopped by an earlier fault")
+        self._depth += 1
+        try:
+            return self._exchange(message)
+        except TimeoutError:
+            text = (f"`{self._outer_key}` did not return within {self._call_seconds:g} s "
+                    "(infinite loop?); its other checks are skipped")
+            self._poisoned[key] = self._poisoned[self._outer_key] = text
+            self._stop()
+            raise StudentTimeout(text) from None
+        except EOFError:
+            tail = self._output_tail()
+            self._stop()
+            raise StudentCrash(f"the process running `{key}` died (crash, os._exit, sys.exit in a "
+                               f"thread, or a memory/CPU limit){tail}") from None
+        except protocol.ProtocolViolation as exc:
+            self._stop()
+            raise ProtocolViolation(f"`{key}` sent back something that is not plain data: {exc}") from None
+        except OSError as exc:
+            self._stop()
+            raise StudentCrash(f"the channel to `{key}` broke: {exc}") from None
+        finally:
+            self._depth -= 1
+            if outermost:
+                self._trusted = {}
+
+    def _exchange(self, message):
+        self._next_request += 1
+        rid = self._next_request
+        message = dict(message, id=rid)
+        protocol.send(self._channel, message, self._register)
+        while True:
+            reply = protocol.recv(self._channel, self._limits.frame_bytes, self._resolve)
+            op = reply["op"]
+            if op in ("return", "raise"):
+                if reply.get("id") != rid:
+                    raise protocol.ProtocolViolation("reply to an unknown request")
+                if op == "raise":
+                    error = reply.get("error")
+                    raise StudentException(error if isinstance(error, dict) else {})
+                meta = reply.get("meta")
+                return reply.get("value"), (meta if isinstance(meta, dict) else {})
+            if op == "call":
+                self._serve_callback(reply)
+            else:
+                raise protocol.ProtocolViolation(f"unexpected op {op!r}")
+
+    # ------------------------------------------------------------------ callbacks
+    def _register(self, obj):
+        """Keep a grader object here; the worker gets a handle to it."""
+        if isinstance(obj, RemoteObject):
+            return obj._handle_for(self)
+        handle_id = len(self._trusted) + 1
+        self._trusted[handle_id] = obj
+        return protocol.Handle(handle_id, "t", getattr(obj, "__name__", type(obj).__name__))
+
+    def _resolve(self, handle):
+        if handle.side == "t":
+            try:
+                return self._trusted[handle.id]
+            except KeyError:
+                raise protocol.ProtocolViolation("unknown grader handle") from None
+        return RemoteObject(self, handle, self._generation)
+
+    def _serve_callback(self, request):
+        """Run a grader callable the worker called back (only ones we handed out)."""
+        rid, target, attr = request.get("id"), request.get("target"), request.get("attr")
+        if type(target) is not int or target not in self._trusted:
+            raise protocol.ProtocolViolation("callback to an unknown grader object")
+        if attr is not None and (type(attr) is not str or attr.startswith("_")):
+            raise protocol.ProtocolViolation("callback to a private attribute")
+        args, kwargs = request.get("args", []), request.get("kwargs", {})
+        if type(args) is not list or type(kwargs) is not dict:
+            raise protocol.ProtocolViolation("malformed callback arguments")
+        obj = self._trusted[target]
+        try:
+            func = getattr(obj, attr) if attr else obj
+            value = func(*args, **kwargs)
+        except StudentException as exc:  # the student's own code, called back from ours, raised
+            reply = {"op": "raise", "id": rid, "error": {"type": "StudentError", "message": str(exc)}}
+        except StudentFault:
+            raise
+        except Exception as exc:  # the student called the grader's function wrongly
+            reply = {"op": "raise", "id": rid, "error": {"type": type(exc).__name__, "message": str(exc)[:500]}}
+        else:
+            reply = {"op": "return", "id": rid, "value": value}
+        protocol.send(self._channel, reply, self._register)
+
+
+class RemoteCallable:
+    """A function or class of the student's module (or a method of a remote object)."""
+
+    def __init__(self, student: StudentCode, target, attr, key):
+        self._student, self._target, self._attr, self._key = student, target, attr, key
+
+    def __call__(self, *args, **kwargs):
+        return self._student._call(self._target, self._attr, self._key, args, kwargs)
+
+    def map(self, arglist, **kwargs):
+        """Call once per argument tuple, in one round trip; returns the list of results."""
+        return self._student._call(self._target, self._attr, self._key, (), kwargs, op="map",
+                                   arglist=arglist)
+
+    def __repr__(self):
+        return f"<student's {self._key}>"
+
+
+class RemoteObject:
+    """An object that lives in the worker (e.g. the student's optimizer instance)."""
+
+    def __init__(self, student: StudentCode, handle: protocol.Handle, generation: int):
+        self._student, self._handle, self._generation = student, handle, generation
+        self.type_name = handle.type
+
+    def _handle_for(self, student):
+        self._check_alive()
+        return self._handle
+
+    def _check_alive(self):
+        if self._generation != self._student._generation or self._student._worker is None:
+            raise StudentCrash(f"this {self.type_name} object was lost when the student's process "
+                               "was restarted after an earlier fault")
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        self._check_alive()
+        return RemoteCallable(self._student, self._handle.id, name, f"{self.type_name}.{name}")
+
+    def __call__(self, *args, **kwargs):
+        self._check_alive()
+        return self._student._call(self._handle.id, None, self.type_name, args, kwargs)
+
+    def map(self, method, arglist, **kwargs):
+        """Call `method` once per argument tuple in one round trip (e.g. an optimizer's steps)."""
+        return getattr(self, method).map(arglist, **kwargs)
+
+    def get(self, name):
+        """Read a plain-data attribute of the object."""
+        self._check_alive()
+        value, _ = self._student._request({"op": "getattr", "target": self._handle.id, "attr": name},
+                                          f"{self.type_name}.{name}")
+        return value
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(f"the submission returned a {self.type_name} object where an array was expected")
+
+    def __float__(self):
+        raise TypeError(f"the submission returned a {self.type_name} object where a number was expected")
+
+    def __repr__(self):
+        return f"<student's {self.type_name} object>"

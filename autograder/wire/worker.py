@@ -1,0 +1,235 @@
+"""The untrusted worker: imports one student module and serves calls over the channel.
+
+Runs inside the sandbox with nothing but this folder, the Python runtime and the
+submission visible. It decides nothing: it calls what the trusted side asks for and
+sends back plain data (see protocol.py). Objects that are not plain data stay here
+and travel as handles; objects of the trusted side arrive as `TrustedProxy` stubs
+whose calls go back over the channel (callbacks, isolated dependencies).
+
+Usage: python -I worker.py --fd N --module NAME --file PATH
+"""
+import argparse
+import os
+import sys
+import traceback
+import types
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
+import protocol  # noqa: E402
+
+MAX_FRAME_BYTES = 256 << 20
+
+
+class Channel:
+    """Request/response over the socket, serving nested requests while waiting."""
+
+    def __init__(self, sock, module):
+        self.sock = sock
+        self.module = module
+        self.objects = {}        # handle id -> object of ours
+        self.next_request = 0
+
+    # -- handles
+    def register(self, obj):
+        if isinstance(obj, TrustedProxy):
+            return obj._handle
+        handle_id = len(self.objects) + 1
+        self.objects[handle_id] = obj
+        return protocol.Handle(handle_id, "w", type(obj).__name__)
+
+    def resolve(self, handle):
+        if handle.side == "t":
+            return TrustedProxy(self, handle)
+        try:
+            return self.objects[handle.id]
+        except KeyError:
+            raise protocol.ProtocolViolation(f"unknown handle {handle.id}") from None
+
+    def send(self, message):
+        protocol.send(self.sock, message, self.register)
+
+    def receive(self):
+        return protocol.recv(self.sock, MAX_FRAME_BYTES, self.resolve)
+
+    # -- serving
+    def serve_forever(self):
+        while True:
+            try:
+                message = self.receive()
+            except EOFError:
+                return
+            self.serve(message)
+
+    def serve(self, message):
+        try:
+            value, meta = self.dispatch(message)
+            reply = {"op": "return", "id": message["id"], "value": value, "meta": meta}
+        except BaseException as exc:  # noqa: B036 - the student's SystemExit/KeyboardInterrupt too
+            reply = {"op": "raise", "id": message.get("id"), "error": describe_exception(exc)}
+        try:
+            self.send(reply)
+        except TypeError:
+            self.send({"op": "raise", "id": message.get("id"),
+                       "error": {"type": "TypeError", "message": "returned a value that cannot be sent",
+                                 "where": "", "lineno": None, "traceback": ""}})
+
+    def dispatch(self, message):
+        op = message["op"]
+        target = self.module if message.get("target") == "module" else self.objects[message.get("target")]
+        attr = message.get("attr")
+        if op == "hasattr":
+            return hasattr(target, attr), {}
+        func = getattr(target, attr) if attr else target
+        if op == "getattr":
+            return func, {}
+        args, kwargs = list(message.get("args", [])), dict(message.get("kwargs", {}))
+        if op == "map":
+            return [func(*a, **kwargs) for a in message["arglist"]], {}
+        if op != "call":
+            raise protocol.ProtocolViolation(f"unknown op {op!r}")
+        opts = message.get("opts", {})
+        with isolated(self.module, opts.get("isolate", {})):
+            if not opts.get("details"):
+                return func(*args, **kwargs), {}
+            return call_with_details(func, args, kwargs)
+
+    # -- callbacks into the trusted side
+    def request(self, handle, attr, args, kwargs):
+        self.next_request += 1
+        rid = -self.next_request
+        self.send({"op": "call", "id": rid, "target": handle.id, "attr": attr,
+                   "args": list(args), "kwargs": kwargs})
+        while True:
+            message = self.receive()
+            if message["op"] in ("return", "raise"):
+                if message.get("id") != rid:
+                    raise protocol.ProtocolViolation("reply to an unknown request")
+                if message["op"] == "raise":
+                    error = message.get("error", {})
+                    raise GraderCallbackError(f"{error.get('type')}: {error.get('message')}")
+                return message["value"]
+            self.serve(message)
+
+
+class GraderCallbackError(Exception):
+    """A call back into the grader failed (e.g. the objective refused the point)."""
+
+
+class TrustedProxy:
+    """Stand-in for an object of the grader: calling it (or its methods) calls back."""
+
+    def __init__(self, channel, handle):
+        self._channel, self._handle = channel, handle
+
+    def __call__(self, *args, **kwargs):
+        return self._channel.request(self._handle, None, args, kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self._channel.request(self._handle, name, args, kwargs)
+
+    def __repr__(self):
+        return f"<grader {self._handle.type}>"
+
+
+class isolated:
+    """Temporarily replace module globals by trusted stand-ins (dependency isolation)."""
+
+    _MISSING = object()
+
+    def __init__(self, module, replacements):
+        self.module, self.replacements, self.saved = module, replacements, {}
+
+    def __enter__(self):
+        for name, proxy in self.replacements.items():
+            self.saved[name] = self.module.__dict__.get(name, self._MISSING)
+            self.module.__dict__[name] = proxy
+
+    def __exit__(self, *exc):
+        for name, old in self.saved.items():
+            if old is self._MISSING:
+                self.module.__dict__.pop(name, None)
+            else:
+                self.module.__dict__[name] = old
+
+
+def call_with_details(func, args, kwargs):
+    """Call and report contract facts: FP warnings, global RNG use, the inputs afterwards."""
+    fp_events = []
+    rng_before = _global_rng_fingerprint()
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(divide="call", over="call", invalid="call", under="ignore"):
+        warnings.simplefilter("always")
+        old_call = np.seterrcall(lambda kind, flag: fp_events.append(kind))
+        try:
+            value = func(*args, **kwargs)
+        finally:
+            np.seterrcall(old_call)
+    fp_events += [f"{w.category.__name__}: {w.message}" for w in caught
+                  if issubclass(w.category, (RuntimeWarning, FloatingPointError))]
+    meta = {"fp_warnings": sorted(set(map(str, fp_events))),
+            "global_rng_used": _global_rng_fingerprint() != rng_before,
+            "args_after": args, "kwargs_after": kwargs}
+    return value, meta
+
+
+def _global_rng_fingerprint():
+    state = np.random.get_state(legacy=False)
+    return str(state["state"]["pos"]) + str(hash(state["state"]["key"].tobytes()))
+
+
+def describe_exception(exc):
+    """Type, message and the student's innermost frame of an exception."""
+    try:
+        message = str(exc)[:2000]
+    except BaseException:  # noqa: B036 - a rigged __str__
+        message = "<unprintable>"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == STUDENT_FILE]
+    if isinstance(exc, SyntaxError) and exc.filename == STUDENT_FILE:
+        frames.append(traceback.FrameSummary(STUDENT_FILE, exc.lineno or 0, "<module>"))
+    last = frames[-1] if frames else None
+    where = f"{os.path.basename(STUDENT_FILE)}, line {last.lineno}, in {last.name}" if last else ""
+    tb_text = "".join(traceback.format_list(frames[-8:]))
+    return {"type": type(exc).__name__, "message": message, "where": where,
+            "lineno": last.lineno if last else None, "traceback": tb_text}
+
+
+STUDENT_FILE = ""
+
+
+def load_student_module(name, path):
+    """Import the submission's source as module `name` (compiled with its real file name)."""
+    with open(path, "rb") as fh:
+        source = fh.read()
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    exec(compile(source, path, "exec"), module.__dict__)
+    return module
+
+
+def main():
+    global STUDENT_FILE
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--module", required=True)
+    parser.add_argument("--file", required=True)
+    options = parser.parse_args()
+    STUDENT_FILE = options.file
+    sock = protocol.socket_from_fd(options.fd)
+    channel = Channel(sock, None)
+    try:
+        channel.module = load_student_module(options.module, options.file)
+    except BaseException as exc:  # noqa: B036 - sys.exit at import is an import error too
+        channel.send({"op": "import_error", "error": describe_exception(exc)})
+        return
+    channel.send({"op": "ready"})
+    channel.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

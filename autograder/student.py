@@ -117,6 +117,13 @@ class StudentCode:
         self.import_error: SubmissionImportError | None = None
         self.sandbox_mode: str | None = None
 
+    @classmethod
+    def unavailable(cls, message: str) -> "StudentCode":
+        """A submission that cannot run at all: every call fails with `message`."""
+        code = cls(Path("/nonexistent"), "unavailable")
+        code.import_error = SubmissionImportError(message)
+        return code
+
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         """Start the worker and import the submission (idempotent)."""

@@ -6,8 +6,11 @@ sandboxed worker behind `StudentCode`. The JSON report becomes the result.
 """
 from __future__ import annotations
 
+import io
 import os
+from contextlib import contextmanager, redirect_stdout
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,7 +30,8 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
     """Command line for one suite: quiet, no cache, no outside conftest or ini, no autoloaded plugins."""
     directory = suite_dir(assignment)
     args = [str(directory), "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider",
-            "-p", "no:terminal", "-p", "no:stepwise", "--import-mode=importlib",
+            "-p", "no:stepwise", "-p", "no:unraisableexception", "-p", "no:threadexception",
+            "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:junitxml", "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
             "--rootdir", str(directory), "-c", os.devnull, "--confcutdir", str(directory),
             "--json-report-file=none", "-W", "ignore::pytest.PytestCollectionWarning"]
     if not hidden:
@@ -35,6 +39,20 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
     if select:
         args += ["-k", select]
     return args
+
+
+@contextmanager
+def no_plugin_autoload():
+    """Only the plugins we name: installed pytest plugins stay out of grading."""
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
 
 
 def run_suite(assignment: str, student: StudentCode, *, hidden: bool = True,
@@ -45,16 +63,9 @@ def run_suite(assignment: str, student: StudentCode, *, hidden: bool = True,
 
     report_plugin = JSONReport()
     grading_plugin = GradingPlugin(student, reference.load(assignment))
-    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
+    with no_plugin_autoload(), redirect_stdout(io.StringIO()):
         pytest.main(pytest_args(assignment, hidden=hidden, select=select),
                     plugins=[report_plugin, grading_plugin])
-    finally:
-        if saved is None:
-            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
     if report_plugin.report is None:
         raise RuntimeError(f"the {assignment} suite did not run")
     _raise_for_broken_suite(report_plugin.report)
@@ -99,18 +110,36 @@ def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, stude
     """Grade the submission file `source_file` (a `.py` module) of `assignment`."""
     started = time.perf_counter()
     code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits())
-    status, output = "ok", ""
     with code:
-        try:
-            code.start()
-        except SubmissionImportError as exc:
-            status, output = "import_error", str(exc)
+        # The worker imports numpy and the submission while this process imports pytest.
+        starting = threading.Thread(target=_start_quietly, args=(code,))
+        starting.start()
+        import pytest  # noqa: F401
+        reference.load(assignment)
+        starting.join()
+        status, output = ("import_error", str(code.import_error)) if code.import_error else ("ok", "")
         checks = run_suite(assignment, code, hidden=hidden, select=select)
         stdout = code.output()
     if any("used up its time budget" in c.output for c in checks):
         status = "timeout"
     return SubmissionResult(student=student, assignment=assignment, checks=checks, output=output,
                             status=status, stdout=stdout, seconds=time.perf_counter() - started)
+
+
+def _start_quietly(code: StudentCode) -> None:
+    try:
+        code.start()
+    except SubmissionImportError:
+        pass  # kept in code.import_error; every check then fails with it
+
+
+def grade_unavailable(assignment: str, message: str, *, student: str = "",
+                      hidden: bool = True) -> SubmissionResult:
+    """Every check failed with `message` (no submission, unreadable file): the row still has max_score."""
+    code = StudentCode.unavailable(message)
+    checks = run_suite(assignment, code, hidden=hidden)
+    return SubmissionResult(student=student, assignment=assignment, checks=checks, output=message,
+                            status="no_submission")
 
 
 def grade_source(assignment: str, source: str, *, filename: str | None = None, hidden: bool = True,

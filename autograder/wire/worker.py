@@ -190,9 +190,14 @@ def describe_exception(exc):
         message = "<unprintable>"
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == STUDENT_FILE]
     if isinstance(exc, SyntaxError) and exc.filename == STUDENT_FILE:
-        frames.append(traceback.FrameSummary(STUDENT_FILE, exc.lineno or 0, "<module>"))
+        message = str(exc.msg)
+        frames.append(traceback.FrameSummary(STUDENT_FILE, exc.lineno or 0, "<module>",
+                                             line=(exc.text or "").strip()))
     last = frames[-1] if frames else None
-    where = f"{os.path.basename(STUDENT_FILE)}, line {last.lineno}, in {last.name}" if last else ""
+    where = ""
+    if last:
+        where = f"{os.path.basename(STUDENT_FILE)}, line {last.lineno}, in {last.name}"
+        where += f": `{last.line.strip()[:200]}`" if last.line else ""
     tb_text = "".join(traceback.format_list(frames[-8:]))
     return {"type": type(exc).__name__, "message": message, "where": where,
             "lineno": last.lineno if last else None, "traceback": tb_text}

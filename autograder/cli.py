@@ -1,0 +1,134 @@
+"""python -m autograder {check, grade, release, gradescope, rubric} (SPEC §2)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from autograder.reference import ASSIGNMENTS, REPO_ROOT
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="self-check one submission with the visible checks")
+    check.add_argument("--assignment", required=True, choices=ASSIGNMENTS)
+    check.add_argument("path", type=Path, help="NAME.py, NAME.ipynb, or a folder holding one")
+    _add_common(check)
+    check.add_argument("--no-color", action="store_true", help="plain text (default: colour on a terminal)")
+    check.set_defaults(run=run_check)
+
+    grade = commands.add_parser("grade", help="grade a folder of submissions (one sub-folder or .zip per student)")
+    grade.add_argument("--assignment", required=True, choices=ASSIGNMENTS)
+    grade.add_argument("--out", required=True, type=Path, help="output folder")
+    grade.add_argument("submissions", type=Path)
+    _add_common(grade)
+    grade.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="parallel students (default: cores)")
+    grade.add_argument("--regrade", action="store_true", help="grade again even when nothing changed")
+    grade.add_argument("--figures", choices=("all", "failed", "none"), default="failed",
+                       help="figures in feedback.html (default: for failed checks)")
+    grade.add_argument("--show-hidden", action="store_true", help="show hidden checks' messages in feedback")
+    grade.add_argument("--no-progress", action="store_true")
+    grade.set_defaults(run=run_grade)
+
+    release = commands.add_parser("release", help="generate assignments/ (stubs, notebooks) from solutions/")
+    release.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
+    release.add_argument("--source-notebooks", type=Path, default=None,
+                         help="also write instructor source notebooks for nbgrader here")
+    release.set_defaults(run=run_release)
+
+    bundle = commands.add_parser("gradescope", help="build a Gradescope autograder.zip")
+    bundle.add_argument("--assignment", required=True, choices=ASSIGNMENTS)
+    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"))
+    bundle.set_defaults(run=run_gradescope)
+
+    rubric = commands.add_parser("rubric", help="print an assignment's rubric (checks and points)")
+    rubric.add_argument("--assignment", required=True, choices=ASSIGNMENTS)
+    rubric.set_defaults(run=run_rubric)
+    return parser
+
+
+def _add_common(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--sandbox", choices=("auto", "bwrap", "process"), default="auto",
+                     help="worker isolation (default: bubblewrap when available)")
+    sub.add_argument("--format", choices=("text", "github"), default="text",
+                     help="github: job summary ($GITHUB_STEP_SUMMARY) and ::error annotations")
+    sub.add_argument("--junit", type=Path, default=None, help="also write JUnit XML here")
+
+
+def _ci_outputs(args, results, sources) -> None:
+    if args.format == "github":
+        from autograder.reports.github import write_github
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        write_github(results, sources, summary_path=Path(summary) if summary else None, stream=sys.stdout)
+    if args.junit:
+        from autograder.reports.junit import write_junit
+        write_junit(results, args.junit)
+
+
+def run_check(args) -> int:
+    from autograder import sandbox, submission
+    from autograder.reports.terminal import render_terminal
+    from autograder.runtime.runner import grade_source
+
+    sub = submission.load(args.path, args.assignment)
+    if sub.source is None:
+        print(f"error: {sub.error}", file=sys.stderr)
+        return EXIT_FAILED
+    result = grade_source(args.assignment, sub.source, hidden=False, student=sub.student,
+                          mode=args.sandbox, limits=sandbox.Limits())
+    if args.format == "text":
+        color = not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        print(render_terminal(result, color=color))
+    _ci_outputs(args, [result], {result.student: sub.source_path})
+    all_passed = result.checks and all(c.status == "passed" for c in result.checks)
+    return EXIT_OK if all_passed else EXIT_FAILED
+
+
+def run_grade(args) -> int:
+    from autograder import batch, submission
+
+    if not args.submissions.is_dir():
+        print(f"error: {args.submissions} is not a folder", file=sys.stderr)
+        return 2
+    options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden)
+    results = batch.grade_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
+                                regrade=args.regrade, options=options, progress=not args.no_progress)
+    subs = {s.student: s.source_path for s in submission.discover(args.submissions, args.assignment)}
+    _ci_outputs(args, results, subs)
+    total = sum(r.score for r in results)
+    print(f"graded {len(results)} submissions of {args.assignment}: mean score "
+          f"{total / max(1, len(results)):.2f}; gradebook at {args.out / 'gradebook.csv'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_release(args) -> int:
+    from autograder.release import release_all
+
+    for path in release_all(REPO_ROOT, args.out, args.source_notebooks):
+        print(path)
+    return EXIT_OK
+
+
+def run_gradescope(args) -> int:
+    from autograder.gradescope import build_bundle
+
+    print(build_bundle(args.assignment, args.out, REPO_ROOT))
+    return EXIT_OK
+
+
+def run_rubric(args) -> int:
+    from autograder.runtime.rubric import rubric_table
+
+    print(rubric_table(args.assignment))
+    return EXIT_OK

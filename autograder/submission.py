@@ -1,0 +1,134 @@
+"""Finding and reading submissions: `NAME.py`, `NAME.ipynb`, a folder, or a `.zip`.
+
+Nothing here runs student code. Notebooks are read with nbformat; the grader's own
+test cells and the self-check cell are dropped, and IPython syntax (magics, shell
+escapes) is translated by IPython's own transformer into calls on a `get_ipython()`
+that does nothing — neutralised, never executed. Zips are read in memory with size
+caps, never extracted.
+"""
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_SOURCE_BYTES = 2 << 20
+NOTEBOOK_PRELUDE = (
+    "class _NoIPython:  # IPython magics and shell escapes are neutralised when grading\n"
+    "    def __getattr__(self, name):\n"
+    "        return lambda *args, **kwargs: None\n"
+    "def get_ipython():\n"
+    "    return _NoIPython()\n"
+)
+
+
+@dataclass
+class Submission:
+    """One student's hand-in, read but not run."""
+
+    student: str
+    assignment: str
+    origin: Path                 # what the student handed in: file, folder or zip
+    source: str | None = None    # Python source to grade
+    filename: str = ""           # NAME.py or NAME.ipynb: the file the source came from
+    error: str = ""              # why there is no source
+    digest: str = ""             # sha256 of the bytes the source came from
+
+    @property
+    def source_path(self) -> Path:
+        """The student's file (for annotations); inside a zip, the zip itself."""
+        return self.origin if self.origin.is_file() else self.origin / self.filename
+
+
+def load(path: Path, assignment: str, student: str | None = None) -> Submission:
+    """Read a submission from a file, a folder holding one, or a zip."""
+    path = Path(path)
+    student = student or (path.stem if path.suffix == ".zip" or path.is_dir() else path.parent.name)
+    sub = Submission(student=student, assignment=assignment, origin=path)
+    try:
+        if path.is_dir():
+            chosen = _pick(assignment, {p.relative_to(path).as_posix(): p for p in path.rglob("*") if p.is_file()})
+            if chosen is None:
+                return _missing(sub)
+            name, file = chosen
+            _set_source(sub, name, file.read_bytes()[: MAX_SOURCE_BYTES + 1])
+        elif path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                members = {i.filename: i for i in archive.infolist() if not i.is_dir()}
+                chosen = _pick(assignment, members)
+                if chosen is None:
+                    return _missing(sub)
+                name, info = chosen
+                if info.file_size > MAX_SOURCE_BYTES:
+                    raise ValueError(f"{name} is larger than {MAX_SOURCE_BYTES} bytes")
+                with archive.open(info) as fh:
+                    _set_source(sub, name, fh.read(MAX_SOURCE_BYTES + 1))
+        elif path.is_file():
+            _set_source(sub, path.name, path.read_bytes()[: MAX_SOURCE_BYTES + 1])
+        else:
+            sub.error = f"{path} does not exist"
+    except (OSError, ValueError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        sub.error = f"cannot read the submission: {exc}"
+    return sub
+
+
+def _pick(assignment: str, files: dict):
+    """The best (name, item) among files: NAME.py before NAME.ipynb, shallowest first."""
+    candidates = [(n.count("/"), n.endswith(".ipynb"), n) for n in files
+                  if n.rsplit("/", 1)[-1] in (f"{assignment}.py", f"{assignment}.ipynb")
+                  and "__MACOSX" not in n and "/." not in f"/{n}"]
+    if not candidates:
+        return None
+    name = min(candidates)[2]
+    return name, files[name]
+
+
+def _missing(sub: Submission) -> Submission:
+    sub.error = f"no {sub.assignment}.py or {sub.assignment}.ipynb found in {sub.origin.name}"
+    return sub
+
+
+def _set_source(sub: Submission, name: str, data: bytes) -> None:
+    if len(data) > MAX_SOURCE_BYTES:
+        raise ValueError(f"{name} is larger than {MAX_SOURCE_BYTES} bytes")
+    sub.filename = name
+    sub.digest = hashlib.sha256(data).hexdigest()
+    text = data.decode("utf-8")
+    sub.source = notebook_source(text) if name.endswith(".ipynb") else text
+
+
+def notebook_source(text: str) -> str:
+    """The Python source of a notebook's code cells, minus grader cells, magics neutralised."""
+    import nbformat
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    notebook = nbformat.reads(text, as_version=4)
+    transformer = TransformerManager()
+    parts = [NOTEBOOK_PRELUDE]
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or _is_grader_cell(cell):
+            continue
+        parts.append(f"# --- cell {index} ---\n{transformer.transform_cell(cell.source)}")
+    return "\n".join(parts)
+
+
+def _is_grader_cell(cell) -> bool:
+    nbgrader = cell.metadata.get("nbgrader", {})
+    is_test = nbgrader.get("grade", False) and not nbgrader.get("solution", False)
+    return bool(is_test) or "self-check" in cell.metadata.get("tags", [])
+
+
+def discover(submissions_dir: Path, assignment: str) -> list[Submission]:
+    """One Submission per student: each sub-folder or `.zip` of `submissions_dir`, by student id."""
+    entries = sorted(p for p in Path(submissions_dir).iterdir()
+                     if (p.is_dir() or p.suffix == ".zip") and not p.name.startswith("."))
+    seen, subs = set(), []
+    for entry in entries:
+        student = entry.stem if entry.suffix == ".zip" else entry.name
+        if student in seen:
+            continue
+        seen.add(student)
+        subs.append(load(entry, assignment, student))
+    return subs
+

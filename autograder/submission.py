@@ -103,7 +103,10 @@ def notebook_source(text: str) -> str:
     import nbformat
     from IPython.core.inputtransformer2 import TransformerManager
 
-    notebook = nbformat.reads(text, as_version=4)
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        raise ValueError(f"not a readable notebook: {exc}") from None
     transformer = TransformerManager()
     parts = [NOTEBOOK_PRELUDE]
     for index, cell in enumerate(notebook.cells):

@@ -1,0 +1,108 @@
+"""The wire protocol decodes plain data only: no pickle, no object arrays, no subclasses."""
+import json
+import pickle
+import socket
+import struct
+
+import numpy as np
+import pytest
+
+from autograder.wire import protocol
+
+
+def roundtrip(message, register=None, make_handle=lambda h: h):
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(protocol.pack(message, register))
+        return protocol.recv(b, 1 << 24, make_handle)
+
+
+def raw_frame(header: dict, payload: bytes = b"") -> bytes:
+    body = json.dumps(header).encode()
+    return struct.pack("<II", len(body), len(payload)) + body + payload
+
+
+def receive_raw(frame: bytes, limit=1 << 24):
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(frame)
+        return protocol.recv(b, limit, lambda h: h)
+
+
+def test_plain_values_roundtrip_with_types():
+    value = (np.arange(6.0).reshape(2, 3), np.float64(2.5), np.int32(7), [1, 2.0, None, True, "s", 1 + 2j],
+             {"x": np.zeros(0), "nested": (np.array([True, False]),)}, float("nan"), float("inf"))
+    got = roundtrip({"op": "x", "v": value})["v"]
+    assert type(got) is tuple and type(got[0]) is np.ndarray and got[0].dtype == np.float64
+    np.testing.assert_array_equal(got[0], value[0])
+    assert type(got[1]) is np.float64 and got[1] == 2.5
+    assert type(got[2]) is np.int32 and got[2] == 7
+    assert got[3] == [1, 2.0, None, True, "s", 1 + 2j]
+    assert got[4]["x"].shape == (0,) and got[4]["nested"][0].dtype == bool
+    assert np.isnan(got[5]) and got[6] == np.inf
+
+
+def test_decoded_arrays_own_their_data_and_are_base_class():
+    class Lying(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    lying = np.arange(3.0).view(Lying)
+    got = roundtrip({"op": "x", "v": lying})["v"]
+    assert type(got) is np.ndarray and got.flags.owndata and got.flags.writeable
+    assert not np.array_equal(got, np.zeros(3))
+
+
+def test_big_endian_arrays_travel_as_little_endian():
+    got = roundtrip({"op": "x", "v": np.arange(4, dtype=">f8")})["v"]
+    assert got.dtype == np.dtype("<f8") and got.tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_non_plain_objects_become_handles_never_pickles():
+    class Opaque:
+        pass
+
+    registered = []
+
+    def register(obj):
+        registered.append(obj)
+        return protocol.Handle(1, "w", type(obj).__name__)
+
+    got = roundtrip({"op": "x", "v": [Opaque(), np.array([object()], dtype=object)]}, register)["v"]
+    assert all(isinstance(h, protocol.Handle) for h in got) and len(registered) == 2
+
+
+@pytest.mark.parametrize("header, payload, why", [
+    ({"op": "x", "v": {"$a": [0, 8], "dtype": "|O", "shape": [1], "scalar": False}}, b"\0" * 8, "object dtype"),
+    ({"op": "x", "v": {"$a": [0, 16], "dtype": "<f8", "shape": [1], "scalar": False}}, b"\0" * 16, "size mismatch"),
+    ({"op": "x", "v": {"$a": [8, 8], "dtype": "<f8", "shape": [1], "scalar": False}}, b"\0" * 8, "past the payload"),
+    ({"op": "x", "v": {"$a": [0, 8], "dtype": "<f8", "shape": [1], "scalar": False, "x": 1}}, b"\0" * 8, "extra key"),
+    ({"op": "x", "v": {"__reduce__": "os.system"}}, b"", "unknown dict"),
+    ({"op": "x", "v": {"$d": [[1, 2]]}}, b"", "non-str key"),
+    ({"op": "x", "v": {"$h": "1", "side": "w", "type": "T"}}, b"", "malformed handle"),
+    ({"v": 1}, b"", "no op"),
+])
+def test_malformed_frames_are_protocol_violations(header, payload, why):
+    with pytest.raises(protocol.ProtocolViolation):
+        receive_raw(raw_frame(header, payload))
+
+
+def test_a_pickle_payload_is_not_json_and_is_refused():
+    blob = pickle.dumps({"op": "return"})
+    frame = struct.pack("<II", len(blob), 0) + blob
+    with pytest.raises(protocol.ProtocolViolation):
+        receive_raw(frame)
+
+
+def test_oversized_frames_are_refused_before_reading_them():
+    frame = struct.pack("<II", 10, 1 << 30)
+    with pytest.raises(protocol.ProtocolViolation, match="exceeds the limit"):
+        receive_raw(frame, limit=1 << 20)
+
+
+def test_deep_nesting_is_refused():
+    value = []
+    for _ in range(200):
+        value = [value]
+    with pytest.raises(protocol.ProtocolViolation):
+        roundtrip({"op": "x", "v": value})

@@ -255,10 +255,13 @@ class StudentCode:
         try:
             return self._exchange(message)
         except TimeoutError:
+            self._stop()
+            if time.monotonic() >= self._budget_end:
+                raise StudentTimeout(f"`{self._outer_key}` was stopped: the submission used up its time "
+                                     f"budget of {self._limits.submission_seconds:g} s") from None
             text = (f"`{self._outer_key}` did not return within {self._call_seconds:g} s "
                     "(infinite loop?); its other checks are skipped")
             self._poisoned[key] = self._poisoned[self._outer_key] = text
-            self._stop()
             raise StudentTimeout(text) from None
         except EOFError:
             tail = self._output_tail()

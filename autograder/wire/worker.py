@@ -69,6 +69,11 @@ class Channel:
             reply = {"op": "return", "id": message["id"], "value": value, "meta": meta}
         except BaseException as exc:  # noqa: B036 - the student's SystemExit/KeyboardInterrupt too
             reply = {"op": "raise", "id": message.get("id"), "error": describe_exception(exc)}
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: B036 - the student may have replaced or closed it
+                pass
         try:
             self.send(reply)
         except TypeError:

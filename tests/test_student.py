@@ -1,0 +1,195 @@
+"""The trusted client: remote calls, callbacks, isolation, deadlines, restarts after faults."""
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import Limits
+from autograder.student import (
+    CallResult, RemoteObject, StudentCrash, StudentException, StudentTimeout, StudentCode,
+    SubmissionImportError)
+
+SOURCE = textwrap.dedent("""
+    import numpy as np
+
+    def sig(z):
+        return 1 / (1 + np.exp(-z))
+
+    def boom(z):
+        raise ValueError("nope")
+
+    def hang():
+        while True:
+            pass
+
+    def mutate(x):
+        x += 1
+        return x
+
+    def noisy(z):
+        return np.exp(z) / np.exp(z)
+
+    def use_global_rng():
+        return np.random.rand()
+
+    def twice(f, a):
+        return f(a) + f(a + 1)
+
+    def uses_helper(x):
+        return helper(x) * 2
+
+    def helper(x):
+        return 1.0
+
+    def with_line_search(line_search):
+        return line_search(lambda a: (a - 0.3) ** 2)
+
+    def make_gate():
+        return Gate()
+
+    def forward_with_gate(x):
+        gate = Gate()
+        return gate.forward(x) + 1
+
+    class Gate:
+        def forward(self, x):
+            return x
+
+    class Counter:
+        def __init__(self, start):
+            self.t = start
+
+        def step(self, w, g):
+            self.t += 1
+            return w - 0.1 * g
+
+    def die():
+        import os
+        os._exit(3)
+
+    def printer():
+        print("hello from the student")
+        return 1
+""")
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    path = tmp_path_factory.mktemp("student") / "mod.py"
+    path.write_text(SOURCE)
+    with StudentCode(path, "mod", limits=Limits(call_seconds=2.0)) as code:
+        yield code
+
+
+def test_values_come_back_as_plain_data(student):
+    got = student.sig(np.array([0.0, 1.0]))
+    assert type(got) is np.ndarray
+    np.testing.assert_allclose(got, [0.5, 1 / (1 + np.exp(-1))])
+    assert student.has("sig") and not student.has("nonexistent")
+
+
+def test_student_exceptions_name_the_line(student):
+    with pytest.raises(StudentException, match=r"ValueError: nope \(mod.py, line 8, in boom") as info:
+        student.boom(1.0)
+    assert info.value.lineno == 8
+
+
+def test_details_report_mutation_warnings_and_global_rng(student):
+    x = np.zeros(3)
+    result = student.call("mutate", x, details=True)
+    assert isinstance(result, CallResult) and x.tolist() == [0.0, 0.0, 0.0]
+    assert result.args_after[0].tolist() == [1.0, 1.0, 1.0]
+    assert "overflow" in " ".join(student.call("noisy", np.array([1000.0]), details=True).fp_warnings)
+    assert student.call("sig", 0.0, details=True).fp_warnings == []
+    assert student.call("use_global_rng", details=True).global_rng_used
+    assert not student.call("sig", 0.0, details=True).global_rng_used
+
+
+def test_remote_objects_keep_state_and_map_in_one_round_trip(student):
+    counter = student.Counter(5)
+    assert isinstance(counter, RemoteObject) and counter.type_name == "Counter"
+    np.testing.assert_allclose(counter.step(np.ones(2), np.ones(2)), [0.9, 0.9])
+    results = counter.map("step", [(np.ones(2), np.full(2, k)) for k in range(3)])
+    assert [r.tolist() for r in results] == [[1.0, 1.0], [0.9, 0.9], [0.8, 0.8]]
+    assert counter.get("t") == 9
+    with pytest.raises(TypeError, match="Gate object where an array"):
+        np.asarray(student.make_gate(), dtype=float)
+
+
+def test_callbacks_run_on_the_trusted_side(student):
+    seen = []
+    assert student.twice(lambda a: seen.append(a) or 2 * a, 1.0) == 6.0
+    assert seen == [1.0, 2.0]
+
+
+def test_isolate_swaps_module_globals_for_one_call(student):
+    assert student.call("uses_helper", 1.0, isolate={"helper": lambda x: 10.0}) == 20.0
+    assert student.uses_helper(1.0) == 2.0
+
+    class TrustedGate:
+        calls = 0
+
+        def forward(self, x):
+            TrustedGate.calls += 1
+            return 100 * x
+
+    assert student.call("forward_with_gate", 2.0, isolate={"Gate": TrustedGate}) == 201.0
+    assert TrustedGate.calls == 1
+
+
+def test_nested_calls_trusted_code_calls_the_students_closure(student):
+    def grid_line_search(phi):
+        return min(np.linspace(0, 1, 11), key=phi)
+
+    assert student.with_line_search(grid_line_search) == pytest.approx(0.3)
+
+
+def test_a_hang_times_out_is_poisoned_and_the_rest_still_works(student):
+    with pytest.raises(StudentTimeout, match="did not return within 0.5 s"):
+        student.call("hang", timeout=0.5)
+    with pytest.raises(StudentTimeout, match="other checks are skipped"):
+        student.hang()
+    assert student.sig(0.0) == 0.5
+
+
+def test_a_crash_restarts_the_worker_and_old_objects_are_stale(student):
+    counter = student.Counter(0)
+    with pytest.raises(StudentCrash):
+        student.die()
+    assert student.sig(0.0) == 0.5
+    with pytest.raises(StudentCrash, match="lost when the student's process was restarted"):
+        counter.step(1.0, 1.0)
+
+
+def test_output_is_captured(student):
+    assert student.printer() == 1
+    deadline = time.monotonic() + 5
+    while "hello from the student" not in student.output() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the pipe is drained by a background thread
+    assert "hello from the student" in student.output()
+
+
+@pytest.mark.parametrize("source, message", [
+    ("def f(:\n    pass\n", r"SyntaxError: invalid syntax.*line 1"),
+    ("import sys\nsys.exit(0)\n", "SystemExit"),
+    ("import os\nos._exit(0)\n", "exited while being imported"),
+    ("raise KeyboardInterrupt\n", "KeyboardInterrupt"),
+    ("while True:\n    pass\n", "took longer than 1 s"),
+])
+def test_import_failures_fail_every_call_with_one_message(tmp_path, source, message):
+    path = tmp_path / "bad.py"
+    path.write_text(source)
+    with StudentCode(path, "bad", limits=Limits(import_seconds=1.0)) as code:
+        for _ in range(2):
+            with pytest.raises(SubmissionImportError, match=message):
+                code.anything(1)
+
+
+def test_submission_time_budget_stops_further_calls(tmp_path):
+    path = tmp_path / "slow.py"
+    path.write_text("import time\ndef nap():\n    time.sleep(0.4)\n    return 1\n")
+    with StudentCode(path, "slow", limits=Limits(submission_seconds=1.5, call_seconds=1.0)) as code:
+        with pytest.raises(StudentTimeout, match="time budget"):
+            for _ in range(10):
+                code.nap()

@@ -105,6 +105,7 @@ class StudentCode:
         self._limits = limits
         self._worker = None
         self._channel = None
+        self._ready = False
         self._generation = 0
         self._budget_end = None
         self._poisoned: dict[str, str] = {}
@@ -125,11 +126,13 @@ class StudentCode:
         return code
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> None:
-        """Start the worker and import the submission (idempotent)."""
-        if self.import_error is not None:
-            raise self.import_error
-        if self._worker is not None:
+    def launch(self) -> None:
+        """Start the worker without waiting for it (it imports numpy and the submission meanwhile).
+
+        Launch from a long-lived thread: the sandbox ties the worker's life to the launching
+        thread (PR_SET_PDEATHSIG), so a worker launched by a thread that exits dies with it.
+        """
+        if self.import_error is not None or self._worker is not None:
             return
         now = time.monotonic()
         if self._budget_end is None:
@@ -144,6 +147,15 @@ class StudentCode:
         self._generation += 1
         self._channel = _DeadlineSocket(ours)
         self._channel.deadline = min(now + self._limits.import_seconds, self._budget_end)
+        self._ready = False
+
+    def start(self) -> None:
+        """Start the worker if needed and wait until the submission is imported."""
+        if self.import_error is not None:
+            raise self.import_error
+        self.launch()
+        if self._ready:
+            return
         try:
             hello = protocol.recv(self._channel, self._limits.frame_bytes, self._resolve)
         except TimeoutError:
@@ -165,6 +177,7 @@ class StudentCode:
         if self.import_error is not None:
             self._stop()
             raise self.import_error
+        self._ready = True
 
     def close(self) -> None:
         """Kill the worker tree; nothing of the student's survives this."""

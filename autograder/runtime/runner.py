@@ -10,7 +10,6 @@ import io
 import os
 from contextlib import contextmanager, redirect_stdout
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -111,12 +110,13 @@ def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, stude
     started = time.perf_counter()
     code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits())
     with code:
-        # The worker imports numpy and the submission while this process imports pytest.
-        starting = threading.Thread(target=_start_quietly, args=(code,))
-        starting.start()
+        code.launch()  # the worker imports numpy and the submission while we import pytest
         import pytest  # noqa: F401
         reference.load(assignment)
-        starting.join()
+        try:
+            code.start()
+        except SubmissionImportError:
+            pass  # kept in code.import_error; every check fails with it
         status, output = ("import_error", str(code.import_error)) if code.import_error else ("ok", "")
         checks = run_suite(assignment, code, hidden=hidden, select=select)
         stdout = code.output()
@@ -124,13 +124,6 @@ def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, stude
         status = "timeout"
     return SubmissionResult(student=student, assignment=assignment, checks=checks, output=output,
                             status=status, stdout=stdout, seconds=time.perf_counter() - started)
-
-
-def _start_quietly(code: StudentCode) -> None:
-    try:
-        code.start()
-    except SubmissionImportError:
-        pass  # kept in code.import_error; every check then fails with it
 
 
 def grade_unavailable(assignment: str, message: str, *, student: str = "",

@@ -1,0 +1,42 @@
+"""Golden-section search for the minimizer of a unimodal function on [a, b]."""
+import math
+
+
+def golden_section_search(f, a, b, tol=1e-8, max_iter=500):
+    """Minimizer of a unimodal `f` on [a, b], to within `tol`.
+
+    Keeps two interior points c = b - r (b - a) < d = a + r (b - a), with
+    r = 1/phi = (sqrt(5) - 1)/2. Each iteration compares f(c) and f(d), keeps
+    [a, d] or [c, b] (a width r times the old one), reuses the surviving
+    interior point and evaluates f once at the new one.
+
+    Stopping rule: the bracket is shrunk until its width is <= tol (or after
+    `max_iter` shrinks); the shrink that reaches the tolerance evaluates
+    nothing new. Returns the midpoint of the final bracket, a float.
+    With n = ceil(log(tol/(b-a)) / log(r)) shrinks, f is called n + 1 times
+    (n + 2 at most, should rounding cost one extra shrink); not at all when
+    b - a <= tol already.
+    """
+    ### BEGIN SOLUTION
+    ratio = (math.sqrt(5.0) - 1.0) / 2.0
+    a, b = float(a), float(b)
+    if b - a <= tol:
+        return (a + b) / 2.0
+    c = b - ratio * (b - a)
+    d = a + ratio * (b - a)
+    fc, fd = f(c), f(d)
+    for _ in range(max_iter):
+        if fc < fd:
+            b, d, fd = d, c, fc
+            if b - a <= tol:
+                break
+            c = b - ratio * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            if b - a <= tol:
+                break
+            d = a + ratio * (b - a)
+            fd = f(d)
+    return (a + b) / 2.0
+    ### END SOLUTION

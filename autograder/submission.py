@@ -1,9 +1,9 @@
 """Finding and reading submissions: `NAME.py`, `NAME.ipynb`, a folder, or a `.zip`.
 
 Nothing here runs student code. Notebooks are read with nbformat; the grader's own
-test cells and the self-check cell are dropped, and IPython syntax (magics, shell
-escapes) is translated by IPython's own transformer into calls on a `get_ipython()`
-that does nothing — neutralised, never executed. Zips are read in memory with size
+test cells and the self-check cell are dropped, IPython syntax (magics, shell escapes)
+is translated by IPython's own transformer into calls on a `get_ipython()` that does
+nothing — neutralised, never executed — and only definitions are kept. Zips are read in memory with size
 caps, never extracted.
 """
 from __future__ import annotations
@@ -99,21 +99,25 @@ def _set_source(sub: Submission, name: str, data: bytes) -> None:
 
 
 def notebook_source(text: str) -> str:
-    """The Python source of a notebook's code cells, minus grader cells, magics neutralised."""
+    """The module a notebook defines: its definitions only, as in-notebook grading sees them.
+
+    Grader cells are dropped; IPython syntax becomes `get_ipython()` calls on a do-nothing
+    stub; then `autograder.notebook.source_from_cells` keeps imports, definitions and
+    UPPER_CASE constants, so scratch code (plots, calls of unfinished stubs) never runs.
+    """
     import nbformat
     from IPython.core.inputtransformer2 import TransformerManager
+
+    from autograder.notebook import source_from_cells
 
     try:
         notebook = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises several kinds for a broken file
         raise ValueError(f"not a readable notebook: {exc}") from None
     transformer = TransformerManager()
-    parts = [NOTEBOOK_PRELUDE]
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code" or _is_grader_cell(cell):
-            continue
-        parts.append(f"# --- cell {index} ---\n{transformer.transform_cell(cell.source)}")
-    return "\n".join(parts)
+    cells = [transformer.transform_cell(cell.source) for cell in notebook.cells
+             if cell.cell_type == "code" and not _is_grader_cell(cell)]
+    return NOTEBOOK_PRELUDE + "\n\n" + source_from_cells(cells)
 
 
 def _is_grader_cell(cell) -> bool:

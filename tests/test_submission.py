@@ -65,7 +65,9 @@ def test_notebook_code_is_extracted_with_magics_neutralised_and_grader_cells_dro
     test_cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1}
     self_check = nbformat.v4.new_code_cell("from autograder.notebook import self_check")
     self_check.metadata["tags"] = ["self-check"]
-    cells = [nbformat.v4.new_code_cell("%matplotlib inline\n!rm -rf /tmp/x\nfiles = !ls\n" + SOURCE),
+    cells = [nbformat.v4.new_code_cell("%matplotlib inline\n!rm -rf /tmp/x\nfiles = !ls\n" + SOURCE
+                                       + "def shell():\n    !ls\n    return 1\n"),
+             nbformat.v4.new_code_cell("relu(undefined_stub())  # scratch code that would raise"),
              nbformat.v4.new_markdown_cell("# text"),
              nbformat.v4.new_code_cell("%%bash\necho hacked > /tmp/hacked\n"),
              test_cell, self_check]
@@ -73,11 +75,12 @@ def test_notebook_code_is_extracted_with_magics_neutralised_and_grader_cells_dro
     source = submission.load(path, "activations").source
     compile(source, "activations.py", "exec")
     assert "def relu(z):" in source
-    assert "get_ipython().system('rm -rf /tmp/x')" in source and "\n!rm" not in source
+    assert "rm -rf" not in source and "undefined_stub" not in source  # top-level statements dropped
     assert "assert relu(1) == 1" not in source and "self_check" not in source
     namespace = {}
-    exec(compile(source, "activations.py", "exec"), namespace)  # the magics are no-ops
-    assert namespace["files"] is None and namespace["relu"](-1.0) == 0.0
+    exec(compile(source, "activations.py", "exec"), namespace)  # imports without running anything
+    assert namespace["relu"](-1.0) == 0.0 and "files" not in namespace
+    assert namespace["shell"]() == 1  # a magic inside a function is a no-op
 
 
 def test_discover_gives_one_submission_per_student_sorted(tmp_path):

@@ -1,0 +1,104 @@
+"""Hidden checks of `line_search` (SPEC §1.5): accuracy at the interval's ends, on flat,
+asymmetric and non-smooth functions and on shifted/scaled intervals; `tol` and
+`max_iter` honoured; f evaluated only inside [a, b]; the evaluation bound elsewhere.
+"""
+import pytest
+
+from autograder.checks import CheckFailed
+from autograder.checks.agreement import fmt
+from autograder.checks.minimizers import (
+    INV_PHI, assert_evaluation_count, assert_inside_interval, assert_minimizer, final_bracket_width)
+from autograder.suites.line_search.cases import (
+    ASYMMETRIC, FLAT_BOTTOM, KINK, MIN_AT_A, MIN_AT_B, NARROW, QUADRATIC, SHIFTED, WIDE, search)
+
+pytestmark = pytest.mark.hidden
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("convergence")
+def test_minimizer_at_interval_end(student):
+    """Finds a minimizer that sits at a or at b"""
+    for case in (MIN_AT_A, MIN_AT_B):
+        x, _ = search(student, case)
+        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
+
+
+@pytest.mark.points(2)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("convergence")
+def test_flat_asymmetric_and_kinked_functions(student):
+    """Minimizer of flat, asymmetric and kinked functions"""
+    for case in (FLAT_BOTTOM, ASYMMETRIC, KINK):
+        x, _ = search(student, case)
+        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("convergence")
+def test_shifted_and_scaled_intervals(student):
+    """Finds the minimizer on shifted, wide and narrow intervals"""
+    for case in (SHIFTED, WIDE, NARROW):
+        x, _ = search(student, case)
+        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("convergence")
+def test_evaluation_count_other_intervals(student):
+    """Evaluation bound on shifted, wide and narrow intervals"""
+    for case in (SHIFTED, WIDE, NARROW):
+        _, objective = search(student, case)
+        assert_evaluation_count(objective, case.a, case.b, case.tol, what=case.what())
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("convergence")
+def test_tol_honoured(student):
+    """A looser tol stops the search earlier, still within tol"""
+    for tol in (1e-3, 1e-5):
+        x, objective = search(student, QUADRATIC, tol=tol)
+        what = QUADRATIC.what(tol=tol)
+        assert_minimizer(x, QUADRATIC.x_star, tol=tol, what=what)
+        # Stopping at b - a <= tol leaves a final bracket wider than tol/phi (tol/phi^2 for a
+        # search that evaluates once more after the last shrink); tol/phi^3 leaves room for
+        # any stopping rule that honours tol. A search ignoring tol ends orders of magnitude
+        # below. The width comes from the evaluations, so the per-iteration cost is not graded here.
+        width = final_bracket_width(objective, QUADRATIC.a, QUADRATIC.b)
+        if width < tol * INV_PHI ** 3:
+            raise CheckFailed(f"{what} kept shrinking the bracket to width {fmt(width, 3)}, far below tol = {tol:g} "
+                              f"({objective.evaluations} calls of f): stop as soon as b - a <= tol, using the "
+                              "`tol` argument rather than a fixed value.")
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("contract")
+def test_max_iter_honoured(student):
+    """Stops after max_iter iterations"""
+    max_iter, tol = 10, 1e-12
+    x, objective = search(student, QUADRATIC, tol=tol, max_iter=max_iter)
+    what = QUADRATIC.what(tol=tol, max_iter=max_iter)
+    # Up to two calls per iteration are tolerated here: the cost of an iteration is graded by
+    # the evaluation checks, this check grades only where the loop stops.
+    if objective.evaluations > 2 * max_iter + 2:
+        raise CheckFailed(f"{what} called f {objective.evaluations} times: with max_iter = {max_iter} the "
+                          f"search must stop after {max_iter} iterations ({max_iter + 2} calls, counting the "
+                          "two initial points), whatever tol says.")
+    # After max_iter shrinks the bracket is (b - a)/phi^max_iter wide; one shrink of slack
+    # admits counting the initial pair as an iteration.
+    width = (QUADRATIC.b - QUADRATIC.a) * INV_PHI ** (max_iter - 1)
+    assert_minimizer(x, QUADRATIC.x_star, tol=width, what=what)
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("contract")
+def test_evaluates_only_inside_interval(student):
+    """Evaluates f only inside [a, b]"""
+    for case in (QUADRATIC, WIDE, MIN_AT_B):
+        _, objective = search(student, case)
+        assert_inside_interval(objective, case.a, case.b, what=case.what())

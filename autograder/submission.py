@@ -48,7 +48,8 @@ def load(path: Path, assignment: str, student: str | None = None) -> Submission:
     sub = Submission(student=student, assignment=assignment, origin=path)
     try:
         if path.is_dir():
-            chosen = _pick(assignment, {p.relative_to(path).as_posix(): p for p in path.rglob("*") if p.is_file()})
+            chosen = _pick(assignment, {p.relative_to(path).as_posix(): p for p in path.rglob("*")
+                                        if _inside(p, path) and p.is_file()})
             if chosen is None:
                 return _missing(sub)
             name, file = chosen
@@ -71,6 +72,11 @@ def load(path: Path, assignment: str, student: str | None = None) -> Submission:
     except (OSError, ValueError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
         sub.error = f"cannot read the submission: {exc}"
     return sub
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    """A real file of the student's folder: links out of it (e.g. to the reference) don't count."""
+    return not file.is_symlink() and file.resolve().is_relative_to(folder.resolve())
 
 
 def _pick(assignment: str, files: dict):
@@ -128,8 +134,9 @@ def _is_grader_cell(cell) -> bool:
 
 def discover(submissions_dir: Path, assignment: str) -> list[Submission]:
     """One Submission per student: each sub-folder or `.zip` of `submissions_dir`, by student id."""
-    entries = sorted(p for p in Path(submissions_dir).iterdir()
-                     if (p.is_dir() or p.suffix == ".zip") and not p.name.startswith("."))
+    root = Path(submissions_dir)
+    entries = sorted(p for p in root.iterdir()
+                     if _inside(p, root) and (p.is_dir() or p.suffix == ".zip") and not p.name.startswith("."))
     seen, subs = set(), []
     for entry in entries:
         student = entry.stem if entry.suffix == ".zip" else entry.name

@@ -1,0 +1,333 @@
+"""Starting an untrusted worker and removing every trace of it."""
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+import weakref
+from pathlib import Path
+
+from autograder.sandbox import bubblewrap, procs, uids
+from autograder.sandbox.limits import Limits, apply_rlimits
+from autograder.sandbox.output import OutputCollector
+
+MODES = ("auto", "bwrap", "process")
+MARKER_VARIABLE = "AUTOGRADER_WORKER"  # process mode: tags the worker's environment for the kill sweep
+KILL_TIMEOUT = 5.0
+
+
+class SandboxUnavailable(RuntimeError):
+    """The requested isolation mode cannot run on this machine."""
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def sandbox_available(mode: str = "bwrap") -> bool:
+    """Whether `mode` can start workers here; bwrap is probed once per process."""
+    if mode == "bwrap":
+        return bubblewrap.probe(_is_root()) is None
+    if mode in ("process", "auto"):
+        return os.name == "posix"
+    raise ValueError(f"unknown sandbox mode {mode!r}; expected one of {MODES}")
+
+
+def resolve_mode(mode: str) -> str:
+    """'auto' -> 'bwrap' when it works, else 'process'; an explicit unavailable mode raises."""
+    if mode == "auto":
+        return "bwrap" if sandbox_available("bwrap") else "process"
+    if not sandbox_available(mode):
+        reason = bubblewrap.probe(_is_root()) if mode == "bwrap" else "not a POSIX system"
+        raise SandboxUnavailable(f"sandbox mode {mode!r} is not available: {reason}")
+    return mode
+
+
+@functools.lru_cache(maxsize=None)
+def _uid_drop_problem(worker_script: Path | None) -> str | None:
+    """Process mode as root: why a leased uid cannot run the interpreter (and the worker
+    script), or None when it can. Cached: one trial run per script."""
+    if not _is_root():
+        return "the grader does not run as root, so the worker keeps the grader's uid"
+    lease = uids.lease_uid()
+    try:
+        run = subprocess.run(
+            [sys.executable, "-I", "-c", "import sys; [open(p).close() for p in sys.argv[1:]]",
+             *([str(worker_script)] if worker_script else [])],
+            user=lease.uid, group=lease.uid, extra_groups=[], cwd="/", env={"PATH": "/usr/bin:/bin"},
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False)
+        works = run.returncode == 0
+    except PermissionError:  # exec itself refused
+        works = False
+    finally:
+        lease.release()
+    if works:
+        return None
+    return (f"an unprivileged uid cannot run {sys.executable}"
+            f"{' with ' + str(worker_script) if worker_script else ''} (for example because it lies under a "
+            f"folder such as /root that only root may enter), so the worker runs as root")
+
+
+def describe(mode: str = "auto") -> str:
+    """What isolation `mode` gives on this machine, in plain words."""
+    mode = resolve_mode(mode)
+    if mode == "bwrap":
+        who = (f"a leased unprivileged uid (from {uids.UID_BASE}) without capabilities" if _is_root()
+               else f"uid {bubblewrap.SANDBOX_UID} in its own user namespace")
+        return (
+            f"bubblewrap sandbox: the worker runs as {who}, with no network, its own pid namespace "
+            "(killing it removes every process it started), a new session, a cleared environment, a read-only "
+            "system and Python, and only a private size-capped /scratch and /tmp; the repository, solutions, "
+            "other students and the output folder do not exist inside. rlimits: memory, CPU time, processes, "
+            "file size, open files, no core dumps.")
+    problem = _uid_drop_problem(None)
+    if problem is None:
+        identity = (f"It runs as a leased unprivileged uid (from {uids.UID_BASE}), so RLIMIT_NPROC is per worker "
+                    "and every process of that uid is killed at the end.")
+    else:
+        nproc = "is not enforced for root" if _is_root() else "counts all of this user's processes"
+        identity = (f"No uid drop: {problem}. The worker can read and write whatever the grader can, "
+                    f"RLIMIT_NPROC {nproc}, and an escaped setsid() daemon is found only through its session, "
+                    "its ancestry or the marker in its initial environment.")
+    return (
+        "process fallback: isolation is weaker than with bubblewrap. The worker sees the whole filesystem, the "
+        "network (loopback services included) and other processes; it gets rlimits (memory, CPU time, processes, "
+        "file size, open files, no core dumps), its own session, a cleared environment and a private scratch "
+        "folder as its cwd. " + identity)
+
+
+def _open_submission(path: Path) -> int:
+    """Open the submission for copying, refusing symlinks (which could point at the reference)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ValueError(f"submission {path} is not a regular file")
+    return fd
+
+
+class WorkerProcess:
+    """A running worker. `kill()` it when done (also on normal exit: it removes daemons,
+    the scratch folder and the uid lease); it is also called at garbage collection and exit."""
+
+    def __init__(self, *, mode: str, popen: subprocess.Popen, collector: OutputCollector,
+                 lease: uids.UidLease | None, scratch: Path | None, marker: bytes | None):
+        self.mode = mode
+        self.pid = popen.pid
+        self.host_uid = lease.uid if lease else None   # the uid of all its processes on the host, if leased
+        self.scratch = scratch                           # host scratch folder (process mode only)
+        self._popen = popen
+        self._collector = collector
+        self._teardown = _Teardown(mode, popen, collector, lease, scratch, marker)
+        weakref.finalize(self, self._teardown.run)
+
+    def alive(self) -> bool:
+        return self._popen.poll() is None
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """The exit status (-N when killed by signal N, in both modes), None if still running after `timeout`."""
+        try:
+            code = self._popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        if self.mode == "bwrap" and 128 < code <= 128 + 64:
+            return -(code - 128)  # bwrap reports a signal N of its child as 128 + N
+        return code
+
+    def output(self) -> str:
+        """Captured stdout+stderr so far, at most `limits.output_bytes` of it (never blocks)."""
+        return self._collector.text()
+
+    def kill(self) -> None:
+        """Kill the worker's whole process tree, reap it, remove its scratch folder; idempotent."""
+        self._teardown.run()
+
+    def __enter__(self) -> WorkerProcess:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.kill()
+
+
+class _Teardown:
+    """Everything `kill()` must undo; kept apart from WorkerProcess so that a finalizer can run it."""
+
+    def __init__(self, mode, popen, collector, lease, scratch, marker):
+        self.mode, self.popen, self.collector = mode, popen, collector
+        self.lease, self.scratch, self.marker = lease, scratch, marker
+        self._lock = threading.Lock()
+        self._done = False
+        self._owner = os.getpid()
+
+    def run(self) -> None:
+        if os.getpid() != self._owner:
+            return  # a forked copy (e.g. a pool process) must not kill its parent's workers at exit
+        with self._lock:
+            if self._done:
+                return
+            self._done = True
+            try:
+                survivors = self._kill_bwrap() if self.mode == "bwrap" else self._kill_process()
+            finally:
+                self.collector.stop()
+                if self.scratch is not None:
+                    shutil.rmtree(self.scratch, ignore_errors=True)
+                if self.lease is not None:
+                    self.lease.release()
+        if survivors:
+            warnings.warn(f"sandbox: worker processes {survivors} survived kill()", RuntimeWarning, stacklevel=3)
+
+    def _reap(self) -> None:
+        try:
+            self.popen.wait(KILL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+
+    def _kill_bwrap(self) -> list[int]:
+        """Kill the pid namespace's init: the kernel then kills everything inside, and bwrap exits once
+        init is reaped. What is left to check: no process of the namespace (or of the leased uid)."""
+        inits = procs.children_of(self.popen.pid) if self.popen.poll() is None else []  # not reaped: ours
+        namespace = procs.pid_namespace(inits[0]) if inits else None
+        for pid in inits:
+            _signal(pid)
+        if not inits:
+            self.popen.kill()
+        self._reap()
+        leased_uid, own_uid = (self.lease.uid if self.lease else None), os.getuid()
+
+        def belongs(info: procs.ProcInfo) -> bool:  # the namespace holds only the leased uid and ours
+            return info.uid == leased_uid or (
+                info.uid == own_uid and namespace is not None and procs.pid_namespace(info.pid) == namespace)
+
+        return _sweep(belongs) if procs.proc_available() else []
+
+    def _kill_process(self) -> list[int]:
+        if self.lease is not None:
+            _signal_group(self.popen.pid)
+            survivors = uids.kill_uid(self.lease.uid, KILL_TIMEOUT)
+            self._reap()
+            return survivors
+        session = self.popen.pid  # start_new_session: the worker leads its own session
+        running = self.popen.poll() is None  # not reaped yet, so the pid cannot belong to anyone else
+        tree = procs.descendants(session, procs.live_processes()) if running and procs.proc_available() else set()
+        own_uid = os.getuid()
+
+        def belongs(info: procs.ProcInfo) -> bool:
+            return info.uid == own_uid and (info.session == session or info.pid in tree
+                                            or procs.has_environ_marker(info.pid, self.marker))
+
+        _signal_group(session)
+        for pid in tree:
+            _signal(pid)
+        self._reap()
+        return _sweep(belongs) if procs.proc_available() else []
+
+
+def _signal(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _signal_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _sweep(belongs) -> list[int]:
+    """SIGKILL every living process for which `belongs(info)` holds until none is left; returns survivors."""
+    deadline = time.monotonic() + KILL_TIMEOUT
+    while True:
+        targets = [info.pid for info in procs.live_processes() if info.pid != os.getpid() and belongs(info)]
+        if not targets or time.monotonic() >= deadline:
+            return targets
+        for pid in targets:
+            _signal(pid)
+        time.sleep(0.01)
+
+
+def start_worker(worker_script: Path, submission_file: Path, module_name: str, channel_fd: int,
+                 mode: str = "auto", limits: Limits = Limits()) -> WorkerProcess:
+    """Start `<python> -I <worker_script> --fd <channel_fd> --module <module_name> --file <copy>`
+    in the sandbox, where <copy> is a private copy of `submission_file`.
+
+    `channel_fd` is inherited under the same number; the caller still owns (and should close)
+    its own copy. With bwrap the worker dies with the thread that started it
+    (`--die-with-parent` is tied to that thread): start workers from a long-lived thread.
+    """
+    worker_script, submission_file = Path(worker_script).resolve(), Path(submission_file)
+    resolved = resolve_mode(mode)
+    read_fd, write_fd = os.pipe()
+    start = _start_bwrap if resolved == "bwrap" else _start_process
+    try:
+        popen, lease, scratch, marker = start(worker_script, submission_file, module_name, channel_fd, limits,
+                                              write_fd)
+    except BaseException:
+        os.close(read_fd)
+        raise
+    finally:
+        os.close(write_fd)
+    collector = OutputCollector(read_fd, limits.output_bytes)
+    return WorkerProcess(mode=resolved, popen=popen, collector=collector, lease=lease, scratch=scratch,
+                         marker=marker)
+
+
+def _start_bwrap(worker_script, submission_file, module_name, channel_fd, limits, output_fd):
+    lease = uids.lease_uid() if _is_root() else None
+    try:
+        submission_fd = _open_submission(submission_file)
+        try:
+            argv = bubblewrap.bwrap_argv(
+                bwrap=bubblewrap.bwrap_path(), wire_dir=worker_script.parent, worker_name=worker_script.name,
+                submission_fd=submission_fd, submission_name=submission_file.name, module_name=module_name,
+                channel_fd=channel_fd, limits=limits, drop_to_uid=lease.uid if lease else None,
+                roots=bubblewrap.python_roots(), sites=bubblewrap.site_dirs())
+            popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output_fd, stderr=output_fd,
+                                     pass_fds=(channel_fd, submission_fd), env={"PATH": "/usr/bin:/bin"},
+                                     start_new_session=True)
+        finally:
+            os.close(submission_fd)
+    except BaseException:
+        if lease:
+            lease.release()
+        raise
+    return popen, lease, None, None
+
+
+def _start_process(worker_script, submission_file, module_name, channel_fd, limits, output_fd):
+    lease = uids.lease_uid() if _uid_drop_problem(worker_script) is None else None
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+    try:
+        copy = scratch / submission_file.name
+        submission_fd = _open_submission(submission_file)
+        with os.fdopen(submission_fd, "rb") as source, open(copy, "wb") as target:
+            shutil.copyfileobj(source, target)
+        os.chmod(copy, 0o644)
+        if lease:
+            os.chown(scratch, lease.uid, lease.uid)
+        token = secrets.token_hex(16)
+        env = {**bubblewrap.WORKER_ENV, "HOME": str(scratch), "TMPDIR": str(scratch), MARKER_VARIABLE: token}
+        identity = dict(user=lease.uid, group=lease.uid, extra_groups=[]) if lease else {}
+        popen = subprocess.Popen(
+            [sys.executable, "-I", str(worker_script), "--fd", str(channel_fd), "--module", module_name,
+             "--file", str(copy)],
+            stdin=subprocess.DEVNULL, stdout=output_fd, stderr=output_fd, pass_fds=(channel_fd,), cwd=scratch,
+            env=env, start_new_session=True, preexec_fn=functools.partial(apply_rlimits, limits), **identity)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if lease:
+            lease.release()
+        raise
+    return popen, lease, scratch, f"{MARKER_VARIABLE}={token}".encode()

@@ -1,0 +1,89 @@
+"""Finding a worker's processes through Linux /proc, including escaped daemons.
+
+A `setsid()` double-fork daemon leaves its session and process group and is
+re-parented to init, so `killpg` misses it. What it cannot leave: its pid namespace
+(bwrap), its uid (a uid leased to this worker alone), and — unless it re-execs with a
+new environment — the marker variable in its initial environment. Zombies are
+ignored: they are already dead and hold nothing but a pid.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class ProcInfo:
+    pid: int
+    ppid: int
+    session: int
+    uid: int  # real uid
+
+
+def proc_available() -> bool:
+    return (PROC / "self" / "stat").exists()
+
+
+def _read_info(pid: int) -> ProcInfo | None:
+    try:
+        status = (PROC / str(pid) / "status").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    if fields["State"].split()[0] in ("Z", "X"):
+        return None
+    return ProcInfo(pid, int(fields["PPid"]), int(fields["NSsid"].split()[0]), int(fields["Uid"].split()[0]))
+
+
+def live_processes() -> list[ProcInfo]:
+    """Every living (non-zombie) process visible in /proc."""
+    infos = []
+    for entry in os.listdir(PROC):
+        if entry.isdigit():
+            info = _read_info(int(entry))
+            if info is not None:
+                infos.append(info)
+    return infos
+
+
+def descendants(root_pid: int, infos: list[ProcInfo]) -> set[int]:
+    """`root_pid` and every process below it in the parent tree."""
+    children: dict[int, list[int]] = {}
+    for info in infos:
+        children.setdefault(info.ppid, []).append(info.pid)
+    found, todo = set(), [root_pid]
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(children.get(pid, ()))
+    return found
+
+
+def pid_namespace(pid: int) -> str | None:
+    """The pid namespace id of `pid` (e.g. 'pid:[4026532301]'), None if it is gone."""
+    try:
+        return os.readlink(PROC / str(pid) / "ns" / "pid")
+    except OSError:
+        return None
+
+
+def has_environ_marker(pid: int, marker: bytes) -> bool:
+    """Whether `marker` (b'NAME=value') is one of the process's initial environment entries."""
+    try:
+        environ = (PROC / str(pid) / "environ").read_bytes()
+    except OSError:
+        return False
+    return marker in environ.split(b"\0")
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct children of `pid` (its main thread's children)."""
+    try:
+        text = (PROC / str(pid) / "task" / str(pid) / "children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]

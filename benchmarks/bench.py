@@ -1,0 +1,192 @@
+"""Benchmark: self-check latency, batch throughput, and what the sandbox costs.
+
+    python benchmarks/bench.py [--repeat 5] [--class-size 200]
+
+Prints, for each assignment, the seconds of `check` on the reference solution and its
+ratio to `python -c "import numpy"` measured in the same run (target: <= 5x); the
+seconds per submission of `grade` on the demo cohort and on a synthetic class of
+`--class-size` students (target: <= 1/20 of nbgrader's ~1.8-2.4 s per notebook); and
+the sandbox's overhead per submission and per call against the same checks with the
+worker started as a plain, unisolated process (benchmark only: the product has no such mode).
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder import sandbox  # noqa: E402
+from autograder.reference import ASSIGNMENTS, SOLUTIONS_DIR  # noqa: E402
+
+NBGRADER_SECONDS_PER_NOTEBOOK = (1.84, 2.4)  # shared/notes/machine-facts.md, this machine
+
+
+def timed(cmd: list[str], repeat: int) -> float:
+    """Median wall seconds of running `cmd`."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def bench_check(repeat: int, floor: float, scratch: Path) -> None:
+    print(f"\n## check (visible checks, one submission): median of {repeat}; floor `import numpy` = {floor:.3f} s")
+    print(f"{'assignment':<14}{'seconds':>9}{'x floor':>9}")
+    for name in ASSIGNMENTS:
+        path = scratch / "check" / name / f"{name}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SOLUTIONS_DIR / f"{name}.py", path)
+        seconds = timed([sys.executable, "-m", "autograder", "check", "--assignment", name, str(path)], repeat)
+        print(f"{name:<14}{seconds:>9.3f}{seconds / floor:>9.2f}")
+
+
+def synthetic_class(name: str, size: int, scratch: Path) -> Path:
+    """`size` students cycling through the demo cohort's submissions of `name`."""
+    cohort = REPO / "examples" / "cohort" / name
+    entries = sorted(p for p in cohort.iterdir() if p.is_dir() or p.suffix == ".zip")
+    target = scratch / "class" / name
+    for k in range(size):
+        entry = entries[k % len(entries)]
+        dest = target / f"s{k:04d}{entry.suffix}"
+        if entry.is_dir():
+            shutil.copytree(entry, dest)
+        else:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(entry, dest)
+    return target
+
+
+def bench_grade(class_size: int, scratch: Path) -> None:
+    low, high = NBGRADER_SECONDS_PER_NOTEBOOK
+    print(f"\n## grade (all checks, -j = cores): seconds per submission; target <= {low / 20:.3f} s "
+          f"(1/20 of nbgrader's {low}-{high} s)")
+    print(f"{'assignment':<14}{'cohort n':>9}{'s/sub':>8}{'class n':>9}{'s/sub':>8}{'class total s':>15}")
+    for name in ASSIGNMENTS:
+        cohort = REPO / "examples" / "cohort" / name
+        n_cohort = sum(1 for p in cohort.iterdir() if p.is_dir() or p.suffix == ".zip")
+        cohort_seconds = timed([sys.executable, "-m", "autograder", "grade", "--assignment", name, "--out",
+                                str(scratch / "out" / name), "--regrade", "--no-progress", str(cohort)], 1)
+        klass = synthetic_class(name, class_size, scratch)
+        class_seconds = timed([sys.executable, "-m", "autograder", "grade", "--assignment", name, "--out",
+                               str(scratch / "class-out" / name), "--no-progress", str(klass)], 1)
+        print(f"{name:<14}{n_cohort:>9}{cohort_seconds / n_cohort:>8.3f}{class_size:>9}"
+              f"{class_seconds / class_size:>8.3f}{class_seconds:>15.1f}")
+
+
+class PlainWorker:
+    """The worker as an ordinary child process: no namespaces, no rlimits (benchmark baseline)."""
+
+    mode = "plain"
+
+    def __init__(self, worker_script, submission_file, module_name, channel_fd, mode="auto", limits=None):
+        self._dir = Path(tempfile.mkdtemp(prefix="bench-plain-"))
+        copy = self._dir / Path(submission_file).name
+        shutil.copy(submission_file, copy)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", str(worker_script), "--fd", str(channel_fd), "--module", module_name,
+             "--file", str(copy)], pass_fds=[channel_fd], cwd=self._dir, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+        self.pid = self._proc.pid
+
+    def kill(self):
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def output(self):
+        return ""
+
+    def alive(self):
+        return self._proc.poll() is None
+
+
+def bench_sandbox(repeat: int) -> None:
+    from autograder import student as student_module
+    from autograder.runtime.runner import grade_source
+
+    modes = {"plain": PlainWorker}
+    for mode in ("bwrap", "process"):
+        if sandbox.sandbox_available(mode):
+            modes[mode] = mode
+    source = (SOLUTIONS_DIR / "activations.py").read_text()
+    print(f"\n## sandbox cost (activations, all checks in-process; median of {repeat})")
+    print(f"{'mode':<9}{'s/submission':>14}{'overhead':>10}{'ms/call':>9}{'overhead':>10}{'start ms':>10}")
+    baseline = None
+    real_start = sandbox.start_worker
+    for label, mode in modes.items():
+        if label == "plain":
+            student_module.sandbox.start_worker = PlainWorker
+            run_mode = "auto"
+        else:
+            student_module.sandbox.start_worker = real_start
+            run_mode = mode
+        try:
+            grade_source("activations", source, mode=run_mode)  # warm caches
+            per_sub = statistics.median(
+                _seconds(lambda: grade_source("activations", source, mode=run_mode)) for _ in range(repeat))
+            per_call, start = _call_and_start_cost(run_mode)
+        finally:
+            student_module.sandbox.start_worker = real_start
+        if baseline is None:
+            baseline = (per_sub, per_call)
+        print(f"{label:<9}{per_sub:>14.3f}{per_sub - baseline[0]:>+10.3f}{per_call * 1e3:>9.3f}"
+              f"{(per_call - baseline[1]) * 1e3:>+10.3f}{start * 1e3:>10.1f}")
+
+
+def _seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _call_and_start_cost(mode: str) -> tuple[float, float]:
+    from autograder.student import StudentCode
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tiny.py"
+        path.write_text("def identity(x):\n    return x\n")
+        starts = []
+        for _ in range(5):
+            code = StudentCode(path, "tiny", mode=mode)
+            starts.append(_seconds(code.start))
+            code.close()
+        with StudentCode(path, "tiny", mode=mode) as code:
+            code.start()
+            calls = 2000
+            per_call = _seconds(lambda: [code.identity(1.0) for _ in range(calls)]) / calls
+    return per_call, statistics.median(starts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--class-size", type=int, default=200)
+    parser.add_argument("--skip", nargs="*", default=[], choices=("check", "grade", "sandbox"))
+    args = parser.parse_args()
+    floor = timed([sys.executable, "-c", "import numpy"], max(args.repeat, 5))
+    print(f"# nnopt-grader benchmark ({sys.platform}, python {sys.version.split()[0]}, "
+          f"{socket.gethostname()}): floor `python -c 'import numpy'` = {floor:.3f} s")
+    with tempfile.TemporaryDirectory(prefix="nnopt-bench-") as tmp:
+        scratch = Path(tmp)
+        if "check" not in args.skip:
+            bench_check(args.repeat, floor, scratch)
+        if "grade" not in args.skip:
+            bench_grade(args.class_size, scratch)
+        if "sandbox" not in args.skip:
+            bench_sandbox(args.repeat)
+
+
+if __name__ == "__main__":
+    main()

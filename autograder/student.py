@@ -399,6 +399,13 @@ class RemoteObject:
         self._check_alive()
         return self._student._call(self._handle.id, None, self.type_name, args, kwargs)
 
+    def call(self, method: str, *args, details: bool = False, isolate: dict | None = None,
+             timeout: float | None = None, **kwargs):
+        """Call `method`; with `details` return a `CallResult` (inputs afterwards, FP warnings ...)."""
+        self._check_alive()
+        return self._student._call(self._handle.id, method, f"{self.type_name}.{method}", args, kwargs,
+                                   details=details, isolate=isolate, timeout=timeout)
+
     def map(self, method, arglist, **kwargs):
         """Call `method` once per argument tuple in one round trip (e.g. an optimizer's steps)."""
         return getattr(self, method).map(arglist, **kwargs)

@@ -1,0 +1,178 @@
+"""Contract checks of SPEC §1: no input mutation, determinism, no global RNG, no
+floating-point warnings, finite output, shape and dtype.
+
+They read the facts of one call (anything shaped like `autograder.student.CallResult`:
+`.value`, `.args_after`, optionally `.kwargs_after`, `.fp_warnings`, `.global_rng_used`),
+so they work on the student's remote calls (``student.call(name, *args, details=True)``)
+and on local callables (`local_call`). A call that raised never produced such a result:
+its fault propagates and the check fails. A call that returned None fails every check
+here too ("a contract check must fail when the function never returned").
+"""
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograder.checks import CheckFailed
+from autograder.checks.agreement import find_disagreement, fmt
+
+
+@dataclass
+class LocalCallResult:
+    """The facts `student.call(..., details=True)` reports, for a local (trusted) call."""
+    value: Any
+    args_after: tuple
+    kwargs_after: dict = field(default_factory=dict)
+    fp_warnings: list = field(default_factory=list)
+    global_rng_used: bool = False
+
+
+def local_call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> LocalCallResult:
+    """Call `func` on the arguments themselves (so mutation shows) and record the contract facts."""
+    fp_events: list[str] = []
+    rng_before = np.random.get_state(legacy=False)["state"]
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(divide="call", over="call", invalid="call", under="ignore"):
+        warnings.simplefilter("always")
+        old_call = np.seterrcall(lambda kind, flag: fp_events.append(kind))
+        try:
+            value = func(*args, **kwargs)
+        finally:
+            np.seterrcall(old_call)
+    fp_events += [f"{w.category.__name__}: {w.message}" for w in caught
+                  if issubclass(w.category, RuntimeWarning)]
+    rng_after = np.random.get_state(legacy=False)["state"]
+    rng_used = rng_before["pos"] != rng_after["pos"] or not np.array_equal(rng_before["key"], rng_after["key"])
+    return LocalCallResult(value, args, kwargs, sorted(set(fp_events)), rng_used)
+
+
+def returned_value(result: Any, *, what: str) -> Any:
+    """The call's value; fails when it is None (the function never returned a result)."""
+    value = result.value
+    if value is None:
+        raise CheckFailed(f"{what} returned None: the function must return its result "
+                          "(is a `return` missing?).")
+    return value
+
+
+def _leaves(value: Any, path: str = ""):
+    if isinstance(value, (tuple, list)):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{path}[{i}]")
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _leaves(v, f"{path}[{k!r}]")
+    else:
+        yield path, value
+
+
+def snapshot(args: Any) -> Any:
+    """A deep copy of call arguments, taken before the call, for `assert_no_mutation`."""
+    return copy.deepcopy(args)
+
+
+def assert_no_mutation(result: Any, args_before: Sequence[Any], *, what: str,
+                       names: Sequence[str] = (), kwargs_before: Mapping[str, Any] | None = None) -> None:
+    """Fail when the call changed any of its array inputs in place.
+
+    `args_before` are copies of the positional arguments taken before the call
+    (`snapshot`); `names` their parameter names for the message.
+    """
+    returned_value(result, what=what)
+    pairs = [(names[i] if i < len(names) else f"argument {i + 1}", before, after)
+             for i, (before, after) in enumerate(zip(args_before, result.args_after))]
+    kwargs_after = getattr(result, "kwargs_after", None) or {}
+    pairs += [(k, v, kwargs_after[k]) for k, v in (kwargs_before or {}).items() if k in kwargs_after]
+    for name, before, after in pairs:
+        for (path, b), (_, a) in zip(_leaves(before), _leaves(after)):
+            if not isinstance(b, np.ndarray):
+                continue
+            d = find_disagreement(a, b, rtol=0.0, atol=0.0)
+            if d is None:
+                continue
+            at = f"{name}{path}{list(d.index)}" if d.index else f"{name}{path}"
+            change = (f": {at} was {fmt(d.expected)}, is now {fmt(d.got)}" if d.index is not None
+                      else f" ({d.reason})")
+            raise CheckFailed(
+                f"{what} modified its input `{name}` in place{change}. A function must never change "
+                "its arguments: compute into a new array (e.g. `np.where(...)`, `x.copy()`, or "
+                "`x = x + ...` instead of `x += ...`).")
+
+
+def assert_deterministic(call: Callable[[], Any], *, what: str) -> Any:
+    """Fail unless two calls of `call()` (on fresh copies of the same inputs) return identical values."""
+    first, second = call(), call()
+    if first is None:
+        raise CheckFailed(f"{what} returned None: the function must return its result.")
+    d = find_disagreement(second, first, rtol=0.0, atol=0.0)
+    if d is not None:
+        detail = (f"at index {list(d.index)} the first call gave {fmt(d.expected)}, the second {fmt(d.got)}"
+                  if d.index is not None else d.reason)
+        raise CheckFailed(f"{what} is not deterministic: two calls with the same inputs differ ({detail}). "
+                          "Results must not depend on hidden state or randomness.")
+    return first
+
+
+def assert_no_global_rng(result: Any, *, what: str) -> None:
+    """Fail when the call drew from (or reseeded) the global `np.random` state."""
+    returned_value(result, what=what)
+    if result.global_rng_used:
+        raise CheckFailed(f"{what} changed the global np.random state (np.random.seed / np.random.randn / "
+                          "...). Use only the `rng` Generator you are given.")
+
+
+STABILITY_ADVICE = ("Rewrite the formula so that no intermediate overflows (e.g. evaluate e^-|z| and pick the "
+                    "branch by the sign of z; note that np.where evaluates both branches on every element).")
+
+
+def assert_no_fp_warnings(result: Any, *, what: str, inputs: str = "", advice: str = STABILITY_ADVICE) -> None:
+    """Fail when the call raised floating-point warnings (overflow, invalid, divide by zero)."""
+    returned_value(result, what=what)
+    if result.fp_warnings:
+        on = f" on {inputs}" if inputs else ""
+        raise CheckFailed(f"{what} raised floating-point warnings{on}: {'; '.join(result.fp_warnings)}. {advice}")
+
+
+def assert_finite(value: Any, *, what: str, inputs: Mapping[str, Any] | None = None) -> None:
+    """Fail when any returned number is NaN or infinite; names the first offending input."""
+    if value is None:
+        raise CheckFailed(f"{what} returned None: the function must return its result.")
+    for path, leaf in _leaves(value):
+        arr = np.asarray(leaf, dtype=np.float64)
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            index = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
+            at = ""
+            for name, x in (inputs or {}).items():
+                x = np.asarray(x)
+                at += f" for {name}={fmt(x[index] if x.shape == arr.shape and index else x)}"
+            raise CheckFailed(f"{what}{path} returned {fmt(arr[index])}{at}: results must be finite. "
+                              "Avoid overflowing intermediates such as exp of a large argument.")
+
+
+def assert_shape(value: Any, shape: tuple, *, what: str) -> None:
+    """Fail unless `value` has exactly `shape` (``()`` for a scalar)."""
+    if value is None:
+        raise CheckFailed(f"{what} returned None: the function must return its result.")
+    got = np.shape(value) if isinstance(value, (np.ndarray, np.generic, int, float)) else None
+    if got != tuple(shape):
+        text = "a scalar" if shape == () else f"shape {tuple(shape)}"
+        got_text = f"shape {got}" if got is not None else type(value).__name__
+        raise CheckFailed(f"{what} must return {text}, got {got_text}.")
+
+
+def assert_dtype(value: Any, dtype: Any, *, what: str) -> None:
+    """Fail unless `value` is an array (or NumPy/Python scalar) of `dtype`'s kind and size."""
+    if value is None:
+        raise CheckFailed(f"{what} returned None: the function must return its result.")
+    want = np.dtype(dtype)
+    got = np.asarray(value).dtype if isinstance(value, (np.ndarray, np.generic, float, int, bool)) else None
+    if got != want:
+        mask_hint = " (a boolean mask: convert it, e.g. `(z > 0).astype(float)`)" if got == bool else ""
+        raise CheckFailed(f"{what} must return {want} values, got "
+                          f"{got if got is not None else type(value).__name__}{mask_hint}.")

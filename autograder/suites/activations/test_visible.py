@@ -1,0 +1,62 @@
+"""Visible checks of `activations` (SPEC §1.2): values, derivatives, kink conventions.
+
+Every call isolates the unit under test: the other activations it may reuse
+(`silu_grad` calling `sigmoid`, `selu` calling `elu`, ...) are the reference's.
+"""
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed
+from autograder.checks.agreement import assert_agrees, assert_same_structure, fmt
+from autograder.checks.gradient import assert_gradient, elementwise_derivative
+from autograder.suites.activations.cases import (
+    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, Z_VALUES, base_name, call,
+    mistakes_at, params_cases, reference, smooth_points)
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("agreement")
+@pytest.mark.parametrize("unit", params_cases(FUNCTIONS))
+def test_values(student, unit):
+    """Values agree with the reference (default parameters)"""
+    expected = getattr(reference, unit)(Z_VALUES)
+    got = call(student, unit, Z_VALUES).value
+    assert_agrees(got, expected, rtol=RTOL, atol=ATOL, what=f"{unit}(z)", inputs={"z": Z_VALUES},
+                  mistakes=mistakes_at(unit, Z_VALUES, {}))
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("gradient")
+@pytest.mark.parametrize("unit", params_cases(GRADS))
+def test_gradient(student, feedback, unit):
+    """Derivative matches central differences of the activation (default parameters)"""
+    name = base_name(unit)
+    z = smooth_points(name)
+    numeric = elementwise_derivative(getattr(reference, name), z)
+    got = call(student, unit, z).value
+    assert_gradient(got, numeric, what=f"{unit}(z)", unit=unit, names=(f"d{name}/dz",),
+                    inputs={"z": z}, feedback=feedback, mistakes=mistakes_at(unit, z, {}))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("agreement")
+@pytest.mark.parametrize("unit", params_cases(KINK_CONVENTIONS))
+def test_kink_convention(student, unit):
+    """Derivative at the kink takes the one-sided value of the SPEC convention"""
+    for z0, params, side, rule in KINK_CONVENTIONS[unit]:
+        z = np.array([z0 - KINK_STEP, z0, z0 + KINK_STEP])
+        shown = "".join(f", {k}={v}" for k, v in params.items())
+        got = call(student, unit, z, **params).value
+        assert_same_structure(got, z, what=f"{unit}(z{shown})", inputs={"z": z})
+        # Judged against the student's own one-sided limits: a wrong formula is graded by
+        # test_gradient, this check only asks which side's value is taken at the kink.
+        left, at_kink, right = (float(v) for v in np.asarray(got, dtype=np.float64))
+        named, other = (left, right) if side < 0 else (right, left)
+        if not abs(at_kink - named) <= KINK_ATOL:
+            side_name = "left" if side < 0 else "right"
+            took_other = abs(at_kink - other) <= KINK_ATOL
+            raise CheckFailed(
+                f"{unit}({z0:g}{shown}) returned {fmt(at_kink)}. SPEC convention: {rule}, the {side_name}-hand "
+                f"value, which your own {unit} gives as {fmt(named)} just {side_name} of {z0:g}"
+                + (" (you took the other side's value: check `>` versus `>=` in your condition)."
+                   if took_other else "."))

@@ -1,0 +1,134 @@
+"""Visible checks of `gates` (SPEC §1.1): forward values, backward by the
+upstream-gradient numerical check, tie and kink conventions, `sigmoid_neuron`."""
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed
+from autograder.checks.agreement import assert_agrees, fmt
+from autograder.checks.gradient import assert_gradient, upstream_gradients
+from autograder.suites.gates.cases import (
+    ATOL, CASES, GATES, LOSS_GATES, MAX_TIES, RELU_AT_ZERO, RTOL, SIGMOID_NEURON_EXAMPLE, SIGMOID_NEURON_RANDOM,
+    GateCounter, as_gradients, backward_mistakes, forward_mistakes, gate_cases, numerical_gradients,
+    ref_backward, ref_forward, reference)
+
+MATMUL_HINT = ("Each gradient has its input's shape: dW = np.outer(dout, x) for 1-D x "
+               "(dout @ x.T for 2-D x), dx = W.T @ dout.")
+
+
+def _call_text(gate, case, method):
+    """E.g. `ScaleGate(2.5).forward(x)`, `SquaredL2Gate(target).forward(q)`."""
+    ctor = "target" if gate in LOSS_GATES else ", ".join(map(repr, case.ctor))
+    return f"{gate}({ctor}).{method}({', '.join(case.names(gate))})"
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("agreement")
+@pytest.mark.parametrize("gate", gate_cases(GATES))
+def test_forward(student, gate):
+    """forward returns the gate's value"""
+    for case in CASES[gate]:
+        got = getattr(student, gate)(*case.ctor).forward(*case.inputs)
+        assert_agrees(got, ref_forward(gate, case), rtol=RTOL, atol=ATOL,
+                      what=_call_text(gate, case, "forward"), inputs=dict(zip(case.names(gate), case.inputs)),
+                      mistakes=forward_mistakes(gate, case))
+
+
+@pytest.mark.points(3)
+@pytest.mark.kind("gradient")
+@pytest.mark.parametrize("gate", gate_cases(GATES))
+def test_backward(student, feedback, gate):
+    """backward(dout) matches central differences of sum(dout * forward)"""
+    for index, case in enumerate(CASES[gate]):
+        obj = getattr(student, gate)(*case.ctor)
+        obj.forward(*case.inputs)
+        got = as_gradients(obj.backward(case.dout), len(case.inputs))
+        names = tuple("d_o" if n == "o" else f"d{n}" for n in case.names(gate))
+        assert_gradient(got, numerical_gradients(gate, index),
+                        what=_call_text(gate, case, "forward") + ", then backward(dout)", unit=gate,
+                        names=names, inputs={"dout": case.dout, **dict(zip(case.names(gate), case.inputs))},
+                        feedback=feedback, mistakes=backward_mistakes(gate, case),
+                        hint=MATMUL_HINT if gate == "MatMulGate" else "")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("agreement")
+@pytest.mark.unit("MaxGate")
+def test_max_gate_ties(student):
+    """MaxGate routes dout to x on ties (x == y)"""
+    case, x, y = MAX_TIES, *MAX_TIES.inputs
+    obj = student.MaxGate()
+    obj.forward(x, y)
+    got = as_gradients(obj.backward(case.dout), 2)
+    dout = case.dout
+    # Routing copies dout or writes 0: exact agreement (rtol = atol = 0).
+    assert_agrees(got, ref_backward("MaxGate", case), rtol=0.0, atol=0.0,
+                  what="MaxGate().forward(x, y), then backward(dout)", inputs={"x": x, "y": y, "dout": dout},
+                  mistakes={"ties sent to y: x > y instead of x >= y (SPEC: ties go to x)":
+                            (np.where(x > y, dout, 0.0), np.where(x > y, 0.0, dout)),
+                            "ties split between x and y (SPEC: ties go to x)":
+                            (np.where(x > y, dout, np.where(x == y, dout / 2, 0.0)),
+                             np.where(x < y, dout, np.where(x == y, dout / 2, 0.0))),
+                            "ties sent to both x and y (SPEC: ties go to x only)":
+                            (np.where(x >= y, dout, 0.0), np.where(x <= y, dout, 0.0))},
+                  hint="SPEC convention: on ties (x == y) all of dout goes to x.")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("agreement")
+@pytest.mark.unit("ReLUGate")
+def test_relu_gate_at_zero(student):
+    """ReLUGate's derivative at 0 is 0"""
+    case, (x,) = RELU_AT_ZERO, RELU_AT_ZERO.inputs
+    obj = student.ReLUGate()
+    obj.forward(x)
+    got = as_gradients(obj.backward(case.dout), 1)
+    assert_agrees(got, ref_backward("ReLUGate", case), rtol=0.0, atol=0.0,
+                  what="ReLUGate().forward(x), then backward(dout)", inputs={"x": x, "dout": case.dout},
+                  mistakes={"(x >= 0) instead of (x > 0): the derivative at 0 must be 0 (SPEC convention)":
+                            (np.where(x >= 0, case.dout, 0.0),)},
+                  hint="SPEC convention: ReLUGate passes no gradient where x == 0.")
+
+
+def _neuron_gradient_mistakes(w, x):
+    """Known-wrong (dw, dx) of sigmoid_neuron."""
+    z = w[0] * x[0] + w[1] * x[1] + w[2]
+    local = 1.0 / (1.0 + np.exp(-z)) * (1.0 - 1.0 / (1.0 + np.exp(-z)))
+    return {"skipped the sigmoid's local gradient (dw = [x0, x1, 1], dx = [w0, w1])":
+            (np.array([x[0], x[1], 1.0]), np.array([w[0], w[1]])),
+            "swapped the two outputs of a MultiplyGate's backward (dw gets w, dx gets x)":
+            (local * np.array([w[0], w[1], 1.0]), local * np.array([x[0], x[1]]))}
+
+
+def _neuron_result(got):
+    if not (isinstance(got, (tuple, list)) and len(got) == 3):
+        raise CheckFailed(f"sigmoid_neuron(w, x) must return the tuple (f, dw, dx), got {fmt(got)}.")
+    return got
+
+
+NEURON_INPUTS = [SIGMOID_NEURON_EXAMPLE, *SIGMOID_NEURON_RANDOM]
+NEURON_EXAMPLE_TEXT = "SPEC example: f = 0.7311, dw = [-0.1966, -0.3932, 0.1966], dx = [0.3932, -0.5898]."
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("agreement")
+@pytest.mark.unit("sigmoid_neuron")
+def test_sigmoid_neuron_value(student):
+    """sigmoid_neuron's f = sigma(w0 x0 + w1 x1 + w2) (the slides' example and random inputs)"""
+    for w, x in NEURON_INPUTS:
+        got = _neuron_result(student.call("sigmoid_neuron", w, x, isolate=GateCounter().isolation()))
+        assert_agrees(got[0], reference.sigmoid_neuron(w, x)[0], rtol=RTOL, atol=ATOL,
+                      what="f of sigmoid_neuron(w, x) -> (f, dw, dx)", inputs={"w": w, "x": x},
+                      hint=NEURON_EXAMPLE_TEXT)
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("gradient")
+@pytest.mark.unit("sigmoid_neuron")
+def test_sigmoid_neuron_gradient(student, feedback):
+    """sigmoid_neuron's dw, dx match central differences of f (the slides' example and random inputs)"""
+    for w, x in NEURON_INPUTS:
+        got = _neuron_result(student.call("sigmoid_neuron", w, x, isolate=GateCounter().isolation()))
+        numeric = upstream_gradients(lambda w_, x_: reference.sigmoid_neuron(w_, x_)[0], (w, x), 1.0)
+        assert_gradient(tuple(got[1:]), numeric, what="sigmoid_neuron(w, x) -> (f, dw, dx)",
+                        unit="sigmoid_neuron", names=("dw", "dx"), inputs={"w": w, "x": x},
+                        feedback=feedback, mistakes=_neuron_gradient_mistakes(w, x), hint=NEURON_EXAMPLE_TEXT)

@@ -1,0 +1,227 @@
+"""Shared settings of the initializers suite (trusted side).
+
+The student's initializers receive a real `numpy.random.Generator` made in the worker
+(`student.rng(seed)`), so every correct way of drawing works. The grader reads its state
+before and after a call to see whether it was used at all, and compares calls with equal
+and with different seeds to see that the weights come from `rng` alone.
+
+Weight distributions are checked on NON-SQUARE shapes, so that a fan_in/fan_out mix-up
+changes the variance: (300, 700) for the visible checks, (700, 300) for the hidden ones.
+"""
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from autograder.checks import CheckFailed
+from autograder.checks.contract import (assert_dtype, assert_finite, assert_no_global_rng, assert_shape,
+                                        returned_value)
+from autograder.checks.statistics import check_normal_sample, check_uniform_sample, layer_statistics
+
+VISIBLE_SHAPE = (300, 700)
+HIDDEN_SHAPE = (700, 300)
+# Grading seeds. A correct initializer fails a statistical check for at most a fraction
+# 1e-6 of seeds (autograder/checks/statistics.py); these are fixed so grading is
+# deterministic.
+VISIBLE_SEED = 20240901
+HIDDEN_SEED = 20240902
+CONTRACT_SHAPE = (30, 70)
+
+# The slides' deep network (SPEC §1.3): X ~ N(0, 1) of shape (1000, 500), ten layers of
+# 500 units, H = act(H_prev @ W), no bias.
+NETWORK_INPUT_SHAPE = (1000, 500)
+NETWORK_LAYERS = 10
+NETWORK_UNITS = 500
+NETWORK_INPUT_SEED = 7
+NETWORK_GRADING_SEED = 424242
+NETWORK_CALIBRATION_SEEDS = tuple(range(1000, 1040))  # 40 reference runs, disjoint from the grading seed
+HIST_BINS = 40
+
+
+def relu(z):
+    """max(z, 0)."""
+    return np.maximum(z, 0.0)
+
+
+# activation name -> (function, histogram range shared by student and reference)
+ACTIVATIONS = {"tanh": (np.tanh, (-1.0, 1.0)), "relu": (relu, (0.0, 5.0))}
+# The networks graded per submission: (initializer, activation). Two full networks
+# (2 x 10 layers of 500 x 500 float64 = 2 x 20 MB of weights sent back, ~0.15 s of
+# forward pass each on the grader's side): the slides' tanh experiment and He's ReLU one.
+NETWORKS = (("lecun_normal", "tanh"), ("kaiming_normal", "relu"))
+
+STATS_FILE = Path(__file__).with_name("reference_stats.json")
+
+
+@cache
+def network_input() -> np.ndarray:
+    """The fixed network input X ~ N(0, 1) of shape (1000, 500)."""
+    return np.random.default_rng(NETWORK_INPUT_SEED).standard_normal(NETWORK_INPUT_SHAPE)
+
+
+def network_weights(initializer, seed: int, *, what: str, rng_factory=np.random.default_rng) -> list[np.ndarray]:
+    """Ten (500, 500) weight matrices from ``initializer(500, 500, rng)``, one Generator for all.
+
+    ``rng_factory(seed)`` makes the Generator: `student.rng` for the student's initializer.
+    """
+    rng = rng_factory(seed)
+    weights = []
+    for layer in range(NETWORK_LAYERS):
+        w = initializer(NETWORK_UNITS, NETWORK_UNITS, rng)
+        arr = np.asarray(w) if isinstance(w, np.ndarray) else None
+        if arr is None or arr.shape != (NETWORK_UNITS, NETWORK_UNITS) or arr.dtype.kind != "f":
+            got = f"shape {arr.shape}, dtype {arr.dtype}" if arr is not None else type(w).__name__
+            raise CheckFailed(f"{what}: layer {layer + 1}: expected a float array of shape "
+                              f"({NETWORK_UNITS}, {NETWORK_UNITS}), got {got}.")
+        weights.append(arr.astype(np.float64, copy=False))
+    return weights
+
+
+def network_statistics(initializer, activation: str, seed: int, *, what: str = "",
+                       rng_factory=np.random.default_rng) -> dict:
+    """Per-layer mean, std and histogram of the slides' network with ``initializer``'s weights."""
+    function, hist_range = ACTIVATIONS[activation]
+    weights = network_weights(initializer, seed, what=what, rng_factory=rng_factory)
+    return layer_statistics(network_input(), weights, function, hist_range, HIST_BINS)
+
+
+@cache
+def reference_statistics() -> dict:
+    """The committed reference statistics (make_reference_stats.py), keyed "initializer/activation"."""
+    return json.loads(STATS_FILE.read_text())
+
+
+def normal_expectation(name: str, fan_in: int, fan_out: int, **params) -> tuple[float, dict[str, float]]:
+    """SPEC §1.3's std of the normal initializer ``name`` and wrong stds by likely mistake."""
+    if name == "small_random":
+        scale = params.get("scale", 0.01)
+        return scale, {"`scale` used as the variance: it is the standard deviation": math.sqrt(scale),
+                       "`scale` squared: N(0, scale^2) has standard deviation scale": scale**2,
+                       "the standard normal draws are not multiplied by `scale`": 1.0}
+    if name == "lecun_normal":
+        return 1 / math.sqrt(fan_in), {
+            "fan_out instead of fan_in (the array has shape (fan_in, fan_out))": 1 / math.sqrt(fan_out),
+            "variance 1/fan_in used as the standard deviation (missing sqrt)": 1 / fan_in,
+            "He's variance 2/fan_in instead of LeCun's 1/fan_in": math.sqrt(2 / fan_in),
+            "Xavier's variance 2/(fan_in + fan_out) instead of 1/fan_in": math.sqrt(2 / (fan_in + fan_out)),
+            "the standard normal draws are not scaled": 1.0,
+        }
+    if name == "xavier_normal":
+        g = params.get("gain", 1.0)
+        mistakes = {
+            "Xavier uses 2/(fan_in + fan_out): fan_in alone": g * math.sqrt(2 / fan_in),
+            "Xavier uses 2/(fan_in + fan_out): fan_out alone": g * math.sqrt(2 / fan_out),
+            "missing the factor 2 in 2/(fan_in + fan_out)": g * math.sqrt(1 / (fan_in + fan_out)),
+            "the uniform bound sqrt(6/(fan_in + fan_out)) used as the standard deviation":
+                g * math.sqrt(6 / (fan_in + fan_out)),
+            "variance 2/(fan_in + fan_out) used as the standard deviation (missing sqrt)":
+                g * 2 / (fan_in + fan_out),
+        }
+        if g != 1.0:
+            mistakes = {"`gain` ignored: it multiplies the standard deviation": math.sqrt(2 / (fan_in + fan_out)),
+                        "`gain` squared: the std is gain * sqrt(2/(fan_in + fan_out))":
+                            g**2 * math.sqrt(2 / (fan_in + fan_out)),
+                        "`gain` under the square root": math.sqrt(g * 2 / (fan_in + fan_out)),
+                        **mistakes}
+        return g * math.sqrt(2 / (fan_in + fan_out)), mistakes
+    if name == "kaiming_normal":
+        n, other = _fans(fan_in, fan_out, params.get("mode", "fan_in"))
+        return math.sqrt(2 / n), {
+            f"`mode` mixed up: mode={params.get('mode', 'fan_in')!r} means n = {n}, not {other}":
+                math.sqrt(2 / other),
+            "LeCun's variance 1/n instead of He's 2/n": math.sqrt(1 / n),
+            "variance 2/n used as the standard deviation (missing sqrt)": 2 / n,
+            "n = fan_in + fan_out (Xavier) instead of the fan chosen by `mode`": math.sqrt(2 / (fan_in + fan_out)),
+            "the uniform bound sqrt(6/n) used as the standard deviation": math.sqrt(6 / n),
+        }
+    raise KeyError(name)
+
+
+def uniform_expectation(name: str, fan_in: int, fan_out: int, **params) -> tuple[float, dict[str, float]]:
+    """SPEC §1.3's bound b of the uniform initializer ``name`` and wrong bounds by likely mistake."""
+    if name == "xavier_uniform":
+        g = params.get("gain", 1.0)
+        mistakes = {
+            "Xavier uses 6/(fan_in + fan_out): fan_in alone": g * math.sqrt(6 / fan_in),
+            "Xavier uses 6/(fan_in + fan_out): fan_out alone": g * math.sqrt(6 / fan_out),
+            "sqrt(3/(fan_in + fan_out)) instead of sqrt(6/(fan_in + fan_out))": g * math.sqrt(3 / (fan_in + fan_out)),
+            "the normal std sqrt(2/(fan_in + fan_out)) used as the bound": g * math.sqrt(2 / (fan_in + fan_out)),
+            "missing sqrt in b = sqrt(6/(fan_in + fan_out))": g * 6 / (fan_in + fan_out),
+        }
+        if g != 1.0:
+            mistakes = {"`gain` ignored: it multiplies the bound": math.sqrt(6 / (fan_in + fan_out)),
+                        "`gain` squared: b = gain * sqrt(6/(fan_in + fan_out))": g**2 * math.sqrt(6 / (fan_in + fan_out)),
+                        "`gain` under the square root": math.sqrt(g * 6 / (fan_in + fan_out)),
+                        **mistakes}
+        return g * math.sqrt(6 / (fan_in + fan_out)), mistakes
+    if name == "kaiming_uniform":
+        n, other = _fans(fan_in, fan_out, params.get("mode", "fan_in"))
+        return math.sqrt(6 / n), {
+            f"`mode` mixed up: mode={params.get('mode', 'fan_in')!r} means n = {n}, not {other}":
+                math.sqrt(6 / other),
+            "sqrt(3/n) (LeCun uniform) instead of He's sqrt(6/n)": math.sqrt(3 / n),
+            "the normal std sqrt(2/n) used as the bound": math.sqrt(2 / n),
+            "missing sqrt in b = sqrt(6/n)": 6 / n,
+            "n = fan_in + fan_out (Xavier) instead of the fan chosen by `mode`": math.sqrt(6 / (fan_in + fan_out)),
+        }
+    raise KeyError(name)
+
+
+def _fans(fan_in: int, fan_out: int, mode: str) -> tuple[int, int]:
+    """(n, the other fan) for a Kaiming `mode`."""
+    return (fan_in, fan_out) if mode == "fan_in" else (fan_out, fan_in)
+
+
+NORMAL_INITIALIZERS = ("small_random", "lecun_normal", "xavier_normal", "kaiming_normal")
+UNIFORM_INITIALIZERS = ("xavier_uniform", "kaiming_uniform")
+CONTRACT_SEED = 31337
+
+
+def _call_text(name: str, shape: tuple[int, int], params: dict) -> str:
+    extra = "".join(f", {k}={v!r}" for k, v in params.items())
+    return f"{name}({shape[0]}, {shape[1]}, rng{extra})"
+
+
+def check_distribution(student, name: str, shape: tuple[int, int], seed: int, **params) -> dict:
+    """Draw ``name(*shape, default_rng(seed), **params)`` from the student and test its distribution."""
+    what = _call_text(name, shape, params)
+    w = student.call(name, *shape, student.rng(seed), **params)
+    if name in NORMAL_INITIALIZERS:
+        sigma, mistakes = normal_expectation(name, *shape, **params)
+        return check_normal_sample(w, shape, sigma, what=what, mistakes=mistakes)
+    bound, mistakes = uniform_expectation(name, *shape, **params)
+    return check_uniform_sample(w, shape, bound, what=what, mistakes=mistakes)
+
+
+def rng_state(rng) -> dict:
+    """The bit-generator state of the student-side Generator `rng`."""
+    return rng.get("bit_generator").get("state")
+
+
+def check_contract(student, name: str, **params) -> None:
+    """SPEC §1.3's contract: shape, float64, drawn from ``rng`` only, same seed -> same weights."""
+    shape = CONTRACT_SHAPE
+    what = _call_text(name, shape, params)
+    rng = student.rng(CONTRACT_SEED)
+    state_before = rng_state(rng)
+    result = student.call(name, *shape, rng, details=True, **params)
+    w = returned_value(result, what=what)
+    assert_shape(w, shape, what=what)
+    assert_dtype(w, np.float64, what=what)
+    assert_finite(w, what=what)
+    assert_no_global_rng(result, what=what)
+    if rng_state(rng) == state_before:
+        raise CheckFailed(f"{what} never drew from `rng`: the weights must be drawn from the "
+                          "Generator you are given (e.g. rng.normal(...), rng.uniform(...)).")
+    again = student.call(name, *shape, student.rng(CONTRACT_SEED), **params)
+    if not (isinstance(again, np.ndarray) and again.shape == w.shape and np.array_equal(again, w)):
+        raise CheckFailed(f"{what}: two calls with equally seeded generators returned different "
+                          "weights. Draw only from `rng` (no np.random.*, no Generator of your own).")
+    other = student.call(name, *shape, student.rng(CONTRACT_SEED + 1), **params)
+    if isinstance(other, np.ndarray) and np.array_equal(other, w):
+        raise CheckFailed(f"{what}: generators with different seeds returned identical weights: "
+                          "the randomness must come from `rng` alone.")

@@ -1,0 +1,97 @@
+"""Hidden checks of the initializers assignment (SPEC §1.3).
+
+The transposed shape (700, 300) with non-default parameters (`scale`, `gain`,
+`mode="fan_out"`), the leaky_relu slope of `gain`, and the He/ReLU deep network.
+Same sampling-theory tolerances as the visible checks (<= 1e-6 false-fail per check).
+"""
+import math
+
+import pytest
+
+from autograder.checks.agreement import assert_agrees
+from autograder.checks.statistics import check_layer_statistics
+from autograder.suites.initializers import common
+
+pytestmark = pytest.mark.hidden
+
+# See test_visible.GAIN_RTOL: a few ulp of other correct algebra.
+GAIN_RTOL = 1e-12
+
+
+@pytest.mark.points(3)
+@pytest.mark.unit("small_random")
+@pytest.mark.kind("statistics")
+def test_small_random_scale(student):
+    """small_random(700, 300, scale=0.05): N(0, scale^2)"""
+    common.check_distribution(student, "small_random", common.HIDDEN_SHAPE, common.HIDDEN_SEED, scale=0.05)
+
+
+@pytest.mark.points(3)
+@pytest.mark.unit("lecun_normal")
+@pytest.mark.kind("statistics")
+def test_lecun_normal_transposed(student):
+    """lecun_normal(700, 300): N(0, 1/fan_in) with fan_in > fan_out"""
+    common.check_distribution(student, "lecun_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED)
+
+
+@pytest.mark.points(3)
+@pytest.mark.unit("xavier_normal")
+@pytest.mark.kind("statistics")
+def test_xavier_normal_gain(student):
+    """xavier_normal(700, 300, gain=sqrt(2)): the gain multiplies the std"""
+    common.check_distribution(student, "xavier_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
+                              gain=math.sqrt(2.0))
+
+
+@pytest.mark.points(3)
+@pytest.mark.unit("xavier_uniform")
+@pytest.mark.kind("statistics")
+def test_xavier_uniform_gain(student):
+    """xavier_uniform(700, 300, gain=4.0): the gain multiplies the bound"""
+    common.check_distribution(student, "xavier_uniform", common.HIDDEN_SHAPE, common.HIDDEN_SEED, gain=4.0)
+
+
+@pytest.mark.points(3)
+@pytest.mark.unit("kaiming_normal")
+@pytest.mark.kind("statistics")
+def test_kaiming_normal_fan_out(student):
+    """kaiming_normal(700, 300, mode="fan_out"): N(0, 2/fan_out)"""
+    common.check_distribution(student, "kaiming_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
+                              mode="fan_out")
+
+
+@pytest.mark.points(3)
+@pytest.mark.unit("kaiming_uniform")
+@pytest.mark.kind("statistics")
+def test_kaiming_uniform_fan_out(student):
+    """kaiming_uniform(700, 300, mode="fan_out"): U(-b, b), b = sqrt(6/fan_out)"""
+    common.check_distribution(student, "kaiming_uniform", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
+                              mode="fan_out")
+
+
+@pytest.mark.points(2)
+@pytest.mark.unit("gain")
+@pytest.mark.kind("agreement")
+def test_gain_leaky_relu_slope(student, reference):
+    """gain('leaky_relu', slope): sqrt(2/(1 + slope^2)) for other slopes"""
+    for slope in (0.2, 0.0, 1.0, 3.0):
+        what = f"gain('leaky_relu', slope={slope})"
+        mistakes = {"slope not squared: sqrt(2/(1 + slope**2))": math.sqrt(2 / (1 + slope)),
+                    "the slope argument is ignored": reference.gain("leaky_relu")}
+        assert_agrees(student.gain("leaky_relu", slope=slope), reference.gain("leaky_relu", slope=slope),
+                      rtol=GAIN_RTOL, atol=0.0, what=what, mistakes=mistakes)
+
+
+@pytest.mark.points(3)
+@pytest.mark.unit("kaiming_normal")
+@pytest.mark.kind("statistics")
+def test_relu_network_activations(student, feedback):
+    """kaiming_normal in the 10-layer ReLU network: layer-by-layer activation mean and std"""
+    init, activation = "kaiming_normal", "relu"
+    what = f"10-layer ReLU network with {init}(500, 500, rng) weights"
+    got = common.network_statistics(student.kaiming_normal, activation, common.NETWORK_GRADING_SEED, what=what,
+                                   rng_factory=student.rng)
+    ref = common.reference_statistics()[f"{init}/{activation}"]
+    feedback.attach("layer_stats", initializer=init, activation=activation, student=got,
+                    reference=ref["grading_run"])
+    check_layer_statistics(got, ref["runs"], what=what)

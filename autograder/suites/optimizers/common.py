@@ -1,0 +1,320 @@
+"""Shared machinery of the optimizers suite (trusted side).
+
+Teacher forcing. The reference optimizer runs closed-loop over a seeded gradient stream
+``g_0 .. g_{T-1}`` and produces iterates ``w_0 .. w_T``. The student's optimizer is then
+fed the REFERENCE iterates, ``s_{k+1} = opt.step(w_k, g_k)``, all ``T`` calls in one round
+trip (``RemoteObject.map``). Every step is judged on its own, so the first divergent step
+``t`` (counted from 1, as SPEC's ``t``) is named; earlier errors cannot snowball.
+
+The stream (shape (5, 6), 60 steps) is built to expose the classic mistakes: row 0 unit
+gradients; row 1 gradients of 1e-3; row 2 gradients of 1e-8, the scale of eps, where eps
+inside vs outside the square root changes the step by O(1); row 3 gradients of 10
+decaying by 0.8 per step (an early peak: AMSGrad over v vs over vhat, bias corrections);
+row 4 a biased, noisy gradient with exact zeros every 7th step.
+
+Tolerance of one step (``step_agrees``): ``|s - r| <= RTOL * |r - w| + ULPS * eps * (|w| + |r|)``.
+A correct implementation written differently (PyTorch's ``sqrt(v)/sqrt(1 - beta2^t) + eps``,
+``v = -lr b`` velocity, other evaluation order) differs from the reference by rounding:
+a few ulp of ``w`` when forming ``w + update``, plus a relative error of the update of
+order 60 steps x 1e-16 through the state. RTOL = 1e-8 is 1e6 times that, and still far
+below the smallest deviation of a real mistake on this stream (AdamW's decay applied
+after the step changes it by lr*weight_decay = 1e-5 relative).
+"""
+from __future__ import annotations
+
+import inspect
+from functools import cache
+
+import numpy as np
+
+from autograder import reference as reference_modules
+from autograder.checks import CheckFailed
+from autograder.checks.agreement import fmt
+from autograder.checks.contract import assert_dtype, assert_no_mutation, assert_shape, snapshot
+from autograder.checks.agreement import assert_agrees
+from autograder.checks.convergence import Objective, check_converges, run_optimizer, trajectory_artifact
+from autograder.suites.optimizers.variants import optimizer_variants, plateau_variants, schedule_variants
+
+STREAM_SHAPE = (5, 6)
+STREAM_STEPS = 60
+VISIBLE_SEED = 1729
+HIDDEN_SEED = 4104
+RTOL = 1e-8
+ULPS = 8
+CLASSES = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "AdamW", "NAdam")
+ROW_SCALES = ("~1", "~1e-3", "~1e-8 (the scale of eps)", "10 * 0.8**k (decaying)", "biased, with zeros")
+
+# Non-default hyper-parameters of the hidden checks, every one changed from its default.
+HIDDEN_HYPER = {
+    "SGD": {"lr": 0.1},
+    "Momentum": {"lr": 0.05, "mu": 0.7},
+    "Nesterov": {"lr": 0.05, "mu": 0.7},
+    "AdaGrad": {"lr": 0.5, "eps": 1e-6},
+    "RMSProp": {"lr": 0.02, "rho": 0.9, "eps": 1e-6},
+    "AdaDelta": {"lr": 0.5, "rho": 0.95, "eps": 1e-5},
+    "Adam": {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6},
+    "AdamW": {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.1},
+    "NAdam": {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6},
+}
+
+
+def ref_module():
+    """The reference optimizers module (trusted)."""
+    return reference_modules.load("optimizers")
+
+
+@cache
+def gradient_stream(seed: int, steps: int = STREAM_STEPS) -> tuple[np.ndarray, np.ndarray]:
+    """``(w0, G)``: start weights of shape (5, 6) and gradients ``G[k]`` of the same shape."""
+    rng = np.random.default_rng(seed)
+    w0 = rng.standard_normal(STREAM_SHAPE)
+    z = rng.standard_normal((steps, *STREAM_SHAPE))
+    k = np.arange(steps)[:, None]
+    grads = np.empty_like(z)
+    grads[:, 0] = z[:, 0]
+    grads[:, 1] = 1e-3 * z[:, 1]
+    grads[:, 2] = 1e-8 * z[:, 2]
+    grads[:, 3] = 10.0 * 0.8**k * z[:, 3]
+    grads[:, 4] = 0.7 + 0.5 * z[:, 4]
+    grads[::7, 4, :3] = 0.0
+    return w0, grads
+
+
+def _key(kwargs: dict) -> tuple:
+    return tuple(sorted(kwargs.items()))
+
+
+@cache
+def _reference_iterates(name: str, key: tuple, seed: int) -> tuple[np.ndarray, ...]:
+    w0, grads = gradient_stream(seed)
+    opt = getattr(ref_module(), name)(**dict(key))
+    ws = [w0]
+    for g in grads:
+        ws.append(opt.step(ws[-1], g))
+    return tuple(ws)
+
+
+def reference_iterates(name: str, kwargs: dict, seed: int) -> tuple[np.ndarray, ...]:
+    """The reference's closed-loop iterates ``w_0 .. w_T`` on stream ``seed`` (cached)."""
+    return _reference_iterates(name, _key(kwargs), seed)
+
+
+def step_agrees(got, expected: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Elementwise verdict of one step (module docstring); False where shapes or NaNs differ."""
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != expected.shape:
+        return np.zeros(expected.shape, dtype=bool)
+    with np.errstate(invalid="ignore", over="ignore"):
+        tol = RTOL * np.abs(expected - w) + ULPS * np.finfo(np.float64).eps * (np.abs(w) + np.abs(expected))
+        ok = np.abs(got - expected) <= tol
+    return ok | (np.isnan(got) & np.isnan(expected))
+
+
+def teacher_forced(opt, ws, grads) -> list:
+    """``[opt.step(w_k, g_k) for k]`` for a trusted optimizer, floating-point warnings silenced."""
+    with np.errstate(all="ignore"):
+        return [opt.step(w.copy(), g.copy()) for w, g in zip(ws, grads)]
+
+
+def first_mismatch(outputs, expected, ws) -> int | None:
+    """Index k of the first step whose output disagrees with ``expected[k]`` (given input ``ws[k]``), or None."""
+    for k, out in enumerate(outputs):
+        if not step_agrees(out, expected[k], ws[k]).all():
+            return k
+    return None
+
+
+def _call_text(name: str, kwargs: dict) -> str:
+    return f"{name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def _validate_outputs(outputs, what: str) -> None:
+    for k, out in enumerate(outputs):
+        if out is None:
+            raise CheckFailed(f"{what}.step returned None at step t={k + 1}: step must return the new "
+                              "parameters (is a `return` missing?).")
+        if not isinstance(out, np.ndarray) or out.shape != STREAM_SHAPE:
+            shape = f"shape {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__
+            raise CheckFailed(f"{what}.step returned {shape} at step t={k + 1}; expected an array of shape "
+                              f"{STREAM_SHAPE} like w.")
+        if out.dtype != np.float64:
+            raise CheckFailed(f"{what}.step returned dtype {out.dtype} at step t={k + 1}; keep float64.")
+
+
+def check_stream(student, name: str, seed: int = VISIBLE_SEED, **kwargs) -> None:
+    """Teacher-forced agreement of the student's ``name(**kwargs)`` with the reference over one stream."""
+    what = _call_text(name, kwargs)
+    grads = gradient_stream(seed)[1]
+    ws = reference_iterates(name, kwargs, seed)
+    opt = getattr(student, name)(**kwargs)
+    outputs = opt.map("step", [(ws[k], grads[k]) for k in range(len(grads))])
+    _validate_outputs(outputs, what)
+    k = first_mismatch(outputs, ws[1:], ws)
+    if k is None:
+        return
+    got, expected, w, g = np.asarray(outputs[k]), ws[k + 1], ws[k], grads[k]
+    bad = ~step_agrees(got, expected, w)
+    with np.errstate(invalid="ignore"):
+        excess = np.where(bad, np.abs(got - expected) / (np.abs(expected - w) + 1e-300), -1.0)
+    excess = np.where(np.isnan(excess), np.inf, excess)
+    index = np.unravel_index(int(np.argmax(excess)), got.shape)
+    at = tuple(int(i) for i in index)
+    message = (
+        f"{what}: teacher-forced over {len(grads)} steps (each step is given the reference's w), step t={k + 1} "
+        f"is the first that differs{' (the very first step)' if k == 0 else f'; steps 1..{k} agree'}. "
+        f"At w{list(at)} (gradient row {at[0]}: {ROW_SCALES[at[0]]}): w={fmt(w[index])}, g={fmt(g[index])}, "
+        f"expected w_new={fmt(expected[index])}, got {fmt(got[index])} "
+        f"(update {fmt(expected[index] - w[index])} expected, {fmt(got[index] - w[index])} got); "
+        f"{int(bad.sum())} of {bad.size} entries differ beyond the rounding tolerance.")
+    mistake = diagnose(name, kwargs, outputs, ws, grads)
+    if mistake:
+        message += f" Likely mistake: {mistake}."
+    elif k == 0:
+        message += (" Check the update formula and the defaults (SPEC §1.4: PyTorch's defaults) and the "
+                    "initial state (zeros).")
+    else:
+        message += " The first steps agree: check how the state (velocity, accumulators, t) evolves."
+    raise CheckFailed(message)
+
+
+# Values a wrong default is likely to take (other libraries' defaults, neighbours' defaults).
+LIKELY_DEFAULTS = {"lr": (1e-1, 1e-2, 1e-3, 2e-3, 1.0), "mu": (0.9, 0.99, 0.5), "beta1": (0.9, 0.99),
+                   "beta2": (0.999, 0.99, 0.9), "eps": (1e-8, 1e-10, 1e-6, 1e-7),
+                   "rho": (0.9, 0.95, 0.99), "weight_decay": (0.0, 1e-2, 1e-4, 1e-1)}
+
+
+def default_variants(name: str) -> dict:
+    """label -> factory of the reference class with one default changed to a likely wrong value."""
+    cls = getattr(ref_module(), name)
+    out = {}
+    for param in inspect.signature(cls).parameters.values():
+        for value in LIKELY_DEFAULTS.get(param.name, ()):
+            if value != param.default:
+                out[f"wrong default {param.name}={value!r}; SPEC §1.4's default is {param.name}={param.default!r}"] = \
+                    (lambda p=param.name, v=value: cls(**{p: v}))
+    return out
+
+
+def diagnose(name: str, kwargs: dict, outputs, ws, grads) -> str | None:
+    """The label of the first known-wrong variant whose teacher-forced steps the student's match."""
+    variants = optimizer_variants(name, kwargs)
+    if not kwargs:
+        variants.update(default_variants(name))
+    for label, factory in variants.items():
+        variant_outputs = teacher_forced(factory(), ws[:-1], grads)
+        if all(step_agrees(out, v, w).all() for out, v, w in zip(outputs, variant_outputs, ws)):
+            return label
+    return None
+
+
+def step_details(opt, w, g):
+    """``opt.step(w, g)`` with the contract facts of the call (a `CallResult`)."""
+    return opt.call("step", w, g, details=True)
+
+
+def check_contract(student, name: str) -> None:
+    """SPEC §1.4's contract: step returns a new float64 array, modifies neither w nor g, and two
+    instances keep separate state."""
+    what = f"{name}().step(w, g)"
+    grads = gradient_stream(HIDDEN_SEED)[1]
+    ws = reference_iterates(name, {}, HIDDEN_SEED)
+    opt = getattr(student, name)()
+    for k in range(2):  # the first call creates the state, the second uses it
+        args = (ws[k], grads[k])
+        before = snapshot(args)
+        result = step_details(opt, *args)
+        assert_no_mutation(result, before, what=f"{what} (call {k + 1})", names=("w", "g"))
+        assert_shape(result.value, STREAM_SHAPE, what=what)
+        assert_dtype(result.value, np.float64, what=what)
+    # Two instances in turn, compared with a third that ran alone: A runs steps 1-10, B runs
+    # 1-20, A continues with 11-20. Shared state (class attributes, mutable default
+    # arguments) makes A or B differ from the lone run; correctness is graded elsewhere.
+    half = 10
+    inputs = [(ws[k], grads[k]) for k in range(2 * half)]
+    alone = getattr(student, name)().map("step", inputs)
+    first, second = getattr(student, name)(), getattr(student, name)()
+    a_head = first.map("step", inputs[:half])
+    b_all = second.map("step", inputs)
+    a_tail = first.map("step", inputs[half:])
+    for outputs in (alone, b_all, a_head + a_tail):
+        _validate_outputs(outputs, f"{name}()")
+    for label, outputs in (("a second instance", b_all),
+                           ("the first instance, after the second one ran", a_head + a_tail)):
+        k = first_mismatch(outputs, alone, ws)
+        if k is not None:
+            raise CheckFailed(
+                f"{name}(): two instances must not share state. Stepping two objects in turn, {label} "
+                f"differs at step t={k + 1} from an instance that ran alone on the same inputs. Keep the "
+                "state on `self` (created in __init__ or at the first step), not in class attributes or "
+                "mutable default arguments.")
+
+
+# --------------------------------------------------------------------------- schedules
+
+# Epochs around the drops of step_decay (every=10 by default): an off-by-one shows at
+# k = every - 1, every, every + 1 and the multiples.
+EPOCHS = (0, 1, 2, 5, 9, 10, 11, 19, 20, 21, 29, 30, 35, 50, 99, 100)
+# A schedule is a power, exp or quotient of its arguments; other correct algebra
+# (e.g. exp(-rate)**k, repeated multiplication by drop) differs by a few ulp per factor:
+# at most ~100 ulp for k <= 100.
+SCHEDULE_RTOL = 1e-12
+
+
+def check_schedule(student, name: str, eta0: float, epochs=EPOCHS, **kwargs) -> None:
+    """``name(eta0, k, **kwargs)`` for every k of ``epochs`` against the reference (one round trip)."""
+    ref = getattr(ref_module(), name)
+    expected = [ref(eta0, k, **kwargs) for k in epochs]
+    got = getattr(student, name).map([(eta0, k) for k in epochs], **kwargs)
+    for k, g, e in zip(epochs, got, expected):
+        what = f"{name}({eta0!r}, {k}{''.join(f', {a}={v!r}' for a, v in kwargs.items())})"
+        mistakes = {label: f(k) for label, f in schedule_variants(name, eta0, kwargs).items()}
+        assert_agrees(g, e, rtol=SCHEDULE_RTOL, atol=0.0, what=what, mistakes=mistakes)
+
+
+# Losses that exercise the plateau rule: equal losses (not strictly below the best),
+# runs of bad epochs longer than the patience, improvements that break a run.
+PLATEAU_LOSSES = (1.0, 0.9, 0.9, 0.95, 0.8, 0.8, 0.8, 0.8, 0.7, 0.75, 0.7, 0.7, 0.6, 0.65, 0.5,
+                  0.5, 0.55, 0.5, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.3)
+
+
+def check_plateau(student, lr: float, **kwargs) -> None:
+    """ReduceOnPlateau(lr, **kwargs).update over PLATEAU_LOSSES, rate by rate against the reference."""
+    ref = ref_module().ReduceOnPlateau(lr, **kwargs)
+    expected = [ref.update(loss) for loss in PLATEAU_LOSSES]
+    sched = student.ReduceOnPlateau(lr, **kwargs)
+    got = sched.map("update", [(loss,) for loss in PLATEAU_LOSSES])
+    what = _call_text("ReduceOnPlateau", {"lr": lr, **kwargs})
+    for epoch, (g, e) in enumerate(zip(got, expected)):
+        wrong = g is None or not np.isscalar(g) or not abs(float(g) - e) <= SCHEDULE_RTOL * abs(e)
+        if not wrong:
+            continue
+        mistake = None
+        for label, factory in plateau_variants(lr, kwargs.get("factor", 0.5), kwargs.get("patience", 0)).items():
+            variant = factory()
+            values = [variant.update(loss) for loss in PLATEAU_LOSSES]
+            if all(v is not None and np.isscalar(v) and abs(float(v) - x) <= SCHEDULE_RTOL * abs(x)
+                   for v, x in zip(got, values)):
+                mistake = label
+                break
+        raise CheckFailed(
+            f"{what}: after the losses {list(PLATEAU_LOSSES[:epoch + 1])}, update returned {fmt(g)}, "
+            f"expected {fmt(e)} (rates so far: expected {fmt(list(expected[:epoch + 1]), 4)}, "
+            f"got {fmt(list(got[:epoch + 1]), 4)})."
+            + (f" Likely mistake: {mistake}." if mistake else ""))
+
+
+# --------------------------------------------------------------------------- convergence
+
+def check_convergence(student, feedback, name: str, kwargs: dict, function: Objective, start,
+                      steps: int, tol: float) -> None:
+    """Drive the student's ``name(**kwargs)`` closed-loop on ``function``; attach both trajectories."""
+    reference_run = _reference_run(name, _key(kwargs), function, tuple(start), steps)
+    opt = getattr(student, name)(**kwargs)
+    run = run_optimizer(opt.step, function, start, steps)
+    feedback.attach("trajectory", **trajectory_artifact(function, _call_text(name, kwargs), run, reference_run))
+    check_converges(run, function, tol, what=_call_text(name, kwargs), reference=reference_run)
+
+
+@cache
+def _reference_run(name: str, key: tuple, function: Objective, start: tuple, steps: int):
+    return run_optimizer(getattr(ref_module(), name)(**dict(key)).step, function, start, steps)

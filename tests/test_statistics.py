@@ -1,0 +1,178 @@
+"""The statistical and convergence check primitives: calibration, power and messages.
+
+Calibration is tested with a large alpha (so that failures are frequent enough to
+count): over many seeds a correct sampler must fail at most at rate alpha (binomial
+upper bound), while the usual mistakes fail every time.
+"""
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from autograder import reference
+from autograder.checks import CheckFailed
+from autograder.checks import statistics as st
+from autograder.checks.convergence import QUADRATIC, ROSENBROCK, SADDLE, check_converges, run_optimizer
+from autograder.suites.initializers import common
+
+SHAPE = (30, 70)
+
+
+def failure_rate(check, draws: int) -> float:
+    failures = 0
+    for seed in range(draws):
+        try:
+            check(np.random.default_rng(seed))
+        except CheckFailed:
+            failures += 1
+    return failures / draws
+
+
+def binomial_ceiling(p: float, draws: int) -> float:
+    """Largest failure rate compatible with true rate p (one-sided 1e-6 binomial quantile)."""
+    return stats.binom.isf(1e-6, draws, p) / draws
+
+
+def test_tolerances_match_their_definitions():
+    n, a = 210_000, 1e-7
+    assert st.normal_mean_tolerance(2.0, n, a) == pytest.approx(stats.norm.isf(a / 2) * 2 / math.sqrt(n))
+    lo, hi = st.chi2_mean_square_interval(3.0, n, a)
+    assert stats.chi2.cdf(lo / 3 * n, n) == pytest.approx(a / 2, rel=1e-6)
+    assert stats.chi2.sf(hi / 3 * n, n) == pytest.approx(a / 2, rel=1e-6)
+    # P(max|w| < lb) = (lb/b)^n for U(-b, b)
+    assert (st.uniform_max_lower_bound(0.5, n, a) / 0.5) ** n == pytest.approx(a, rel=1e-6)
+    lo, hi = st.uniform_mean_square_interval(1.0, n, a)
+    assert 2 * math.exp(-2 * n * (hi - 1 / 3) ** 2) == pytest.approx(a, rel=1e-9)
+    half = st.prediction_halfwidth(1.0, 40, a)
+    assert half == pytest.approx(stats.t.isf(a / 2, 39) * math.sqrt(1 + 1 / 40))
+
+
+def test_ks_test_matches_scipy():
+    rng = np.random.default_rng(4)
+    for sample in (rng.normal(0, 1, 5000), rng.normal(0.02, 1.03, 5000), rng.uniform(-2, 2, 5000)):
+        expected = stats.kstest(sample, stats.norm.cdf, method="asymp")
+        assert st.ks_test(sample, stats.norm.cdf) == pytest.approx((expected.statistic, expected.pvalue), rel=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [0.3, 0.05])
+def test_normal_check_false_fails_at_most_alpha(alpha):
+    sigma = 0.2
+    rate = failure_rate(lambda rng: st.check_normal_sample(rng.normal(0, sigma, SHAPE), SHAPE, sigma,
+                                                           what="w", alpha=alpha), 400)
+    assert rate <= binomial_ceiling(alpha, 400)
+
+
+@pytest.mark.parametrize("alpha", [0.3, 0.05])
+def test_uniform_check_false_fails_at_most_alpha(alpha):
+    bound = 0.3
+    rate = failure_rate(lambda rng: st.check_uniform_sample(rng.uniform(-bound, bound, SHAPE), SHAPE, bound,
+                                                            what="w", alpha=alpha), 400)
+    assert rate <= binomial_ceiling(alpha, 400)
+
+
+def test_correct_samples_pass_at_the_grading_alpha():
+    rng = np.random.default_rng(5)
+    summary = st.check_normal_sample(rng.normal(0, 0.1, (300, 700)), (300, 700), 0.1, what="w")
+    assert summary["n"] == 210_000 and summary["ks_pvalue"] > 1e-6
+    summary = st.check_uniform_sample(rng.uniform(-2, 2, (700, 300)), (700, 300), 2.0, what="w")
+    assert 2.0 * (1 - 1e-4) < summary["max_abs"] <= 2.0
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda rng: rng.normal(0, 1 / math.sqrt(700), (300, 700)), "Likely mistake: fan_out"),
+    (lambda rng: rng.normal(0.01, 1 / math.sqrt(300), (300, 700)), "not centred"),
+    (lambda rng: rng.uniform(-0.1, 0.1, (300, 700)) * math.sqrt(3) / math.sqrt(300) / 0.1,
+     "not normally distributed"),
+    (lambda rng: rng.normal(0, 1 / math.sqrt(300), (700, 300)), "shape (300, 700)"),
+])
+def test_normal_check_catches_and_names_mistakes(wrong, message):
+    sigma = 1 / math.sqrt(300)
+    with pytest.raises(CheckFailed, match=re.escape(message)):
+        st.check_normal_sample(wrong(np.random.default_rng(1)), (300, 700), sigma, what="lecun_normal",
+                               mistakes={"fan_out instead of fan_in": 1 / math.sqrt(700)})
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda rng, b: rng.uniform(-b / math.sqrt(2), b / math.sqrt(2), (300, 700)), "Likely mistake: sqrt(3/n)"),
+    (lambda rng, b: rng.normal(0, b / math.sqrt(3), (300, 700)), "normal sampler"),
+    (lambda rng, b: rng.uniform(0, b, (300, 700)), "not [0, b]"),
+    (lambda rng, b: b * np.sign(rng.uniform(-1, 1, (300, 700))) * np.sqrt(rng.uniform(0, 1, (300, 700))),
+     "variance"),
+])
+def test_uniform_check_catches_and_names_mistakes(wrong, message):
+    b = math.sqrt(6 / 300)
+    with pytest.raises(CheckFailed, match=re.escape(message)):
+        st.check_uniform_sample(wrong(np.random.default_rng(2), b), (300, 700), b, what="kaiming_uniform",
+                                mistakes={"sqrt(3/n)": math.sqrt(3 / 300)})
+
+
+def test_layer_statistics_histograms_cover_every_activation():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((50, 20))
+    weights = [rng.standard_normal((20, 20)) * 0.5 for _ in range(3)]
+    got = st.layer_statistics(x, weights, np.tanh, (-0.5, 0.5), bins=10)
+    assert [sum(h) for h in got["hist"]] == [50 * 20] * 3
+    assert len(got["bins"]) == 11 and len(got["mean"]) == len(got["std"]) == 3
+
+
+def test_committed_reference_statistics_match_the_reference_solution():
+    """reference_stats.json is what make_reference_stats.py gives for the current solution."""
+    data = json.loads(common.STATS_FILE.read_text())
+    assert sorted(data) == sorted(f"{i}/{a}" for i, a in common.NETWORKS)
+    solutions = reference.load("initializers")
+    name, activation = common.NETWORKS[0]
+    run = common.network_statistics(getattr(solutions, name), activation, common.NETWORK_GRADING_SEED)
+    stored = data[f"{name}/{activation}"]
+    assert np.allclose(run["std"], stored["grading_run"]["std"], rtol=1e-12)
+    assert run["hist"] == stored["grading_run"]["hist"]
+    assert len(stored["runs"]["std"]) == len(common.NETWORK_CALIBRATION_SEEDS)
+
+
+@pytest.mark.parametrize("network", [f"{i}/{a}" for i, a in common.NETWORKS])
+def test_layer_check_accepts_the_reference_and_rejects_scaled_weights(network):
+    data = common.reference_statistics()[network]
+    st.check_layer_statistics(data["grading_run"], data["runs"], what=network)
+    for factor, trend in ((0.9, "too small"), (1.1, "too large")):
+        scaled = dict(data["grading_run"], std=[s * factor for s in data["grading_run"]["std"]])
+        with pytest.raises(CheckFailed, match=trend):
+            st.check_layer_statistics(scaled, data["runs"], what=network)
+
+
+def test_layer_summary_is_close_to_normal_across_seeds():
+    """The prediction intervals assume normality of log(std) and mean/std across seeds."""
+    for network, data in common.reference_statistics().items():
+        means, stds = np.array(data["runs"]["mean"]), np.array(data["runs"]["std"])
+        for values in (np.log(stds), means / stds):
+            pvalues = [stats.shapiro(values[:, layer]).pvalue for layer in range(values.shape[1])]
+            # 20 Shapiro-Wilk tests per network: Bonferroni at 1e-3 overall
+            assert min(pvalues) > 1e-3 / 20, network
+
+
+@pytest.mark.parametrize("function", [QUADRATIC, ROSENBROCK, SADDLE], ids=lambda f: f.name)
+def test_objective_gradients_and_minima(function):
+    rng = np.random.default_rng(3)
+    h = 1e-6
+    for x in rng.uniform(-1.5, 1.5, (5, 2)):
+        numeric = [(function.f(x + h * e) - function.f(x - h * e)) / (2 * h) for e in np.eye(2)]
+        assert np.allclose(function.grad(x), numeric, rtol=1e-6, atol=1e-5)
+    for minimum in function.minima:
+        assert np.allclose(function.grad(np.array(minimum)), 0.0)
+        assert function.distance_to_minimum(np.array(minimum)) == 0.0
+
+
+def test_convergence_check_passes_a_converging_run_and_names_a_diverging_one():
+    good = run_optimizer(lambda x, g: x - 0.015 * g, QUADRATIC, (1.0, 1.0), 2000)
+    check_converges(good, QUADRATIC, 1e-6, what="GD")
+    diverging = run_optimizer(lambda x, g: x - 0.03 * g, QUADRATIC, (1.0, 1.0), 2000)
+    assert "diverged" in diverging.error
+    with pytest.raises(CheckFailed, match="diverged"):
+        check_converges(diverging, QUADRATIC, 1e-6, what="GD")
+    slow = run_optimizer(lambda x, g: x - 1e-4 * g, QUADRATIC, (1.0, 1.0), 50)
+    with pytest.raises(CheckFailed, match="away from the minimizer"):
+        check_converges(slow, QUADRATIC, 1e-3, what="GD", reference=good)
+    broken = run_optimizer(lambda x, g: None, QUADRATIC, (1.0, 1.0), 5)
+    with pytest.raises(CheckFailed, match="step 1 returned NoneType"):
+        check_converges(broken, QUADRATIC, 1e-3, what="GD")

@@ -1,0 +1,232 @@
+"""Validity of the `optimizers` rubric (issue 3 item 7).
+
+- Mutants: realistic wrong implementations, each a text replacement applied to the
+  reference source; the check that names the mistake must fail (with the diagnosis in
+  its feedback, where the suite recognises the mistake) and the score drop.
+- Correct alternatives (the demo cohort's correct students) get full marks; the whole
+  cohort gets what examples/cohort/optimizers/expected.json says.
+- The untouched stub and an empty file score exactly 0.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from autograder import submission
+from autograder.runtime.runner import grade_source
+from autograder.suites.optimizers import common
+from autograder.suites.optimizers.variants import optimizer_variants
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "optimizers"
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = (ROOT / "solutions" / f"{ASSIGNMENT}.py").read_text()
+COHORT = ROOT / "examples" / "cohort" / ASSIGNMENT
+RELEASED_STUB = ROOT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.py"
+RELEASED_NOTEBOOK = ROOT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+NOTEBOOK_STUDENT = "hal_notebook"
+
+ADAM_BIAS = ("        mhat = self.m / (1.0 - self.beta1**self.t)\n"
+             "        vhat = self.v / (1.0 - self.beta2**self.t)\n"
+             "        if self.amsgrad:\n")
+ADAM_RETURN = ("            vhat = self.vmax\n"
+               "        return w - self.lr * mhat / (np.sqrt(vhat) + self.eps)\n")
+RMSPROP_STEP = ("        if self.V is None:\n"
+                "            self.V = np.zeros_like(w)\n"
+                "        self.V = self.rho * self.V + (1.0 - self.rho) * g**2\n"
+                "        return w - self.lr * g / (np.sqrt(self.V) + self.eps)\n")
+
+# id: (replacements applied to the reference, the check that names the mistake,
+#      a fragment of that check's feedback naming the mistake, or "" when none is expected)
+MUTANTS = {
+    "adam_missing_bias_correction": (
+        [(ADAM_BIAS, "        mhat = self.m\n        vhat = self.v\n        if self.amsgrad:\n")],
+        "test_defaults[Adam]", "missing bias correction"),
+    "adam_eps_inside_sqrt": (
+        [(ADAM_RETURN, "            vhat = self.vmax\n"
+                       "        return w - self.lr * mhat / np.sqrt(vhat + self.eps)\n")],
+        "test_defaults[Adam]", "eps inside the square root"),
+    "adam_t_counted_from_zero": (
+        [("            self.vmax = np.zeros_like(w)\n        self.t += 1\n", "            self.vmax = np.zeros_like(w)\n"),
+         (ADAM_BIAS, ADAM_BIAS.replace("        if self.amsgrad:\n", "        self.t += 1\n        if self.amsgrad:\n"))],
+        "test_defaults[Adam]", "t counted from 0"),
+    "adam_wrong_default_lr": (
+        [("lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False", "lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False")],
+        "test_defaults[Adam]", "wrong default lr=0.01"),
+    "amsgrad_max_over_raw_v": (
+        [("            self.vmax = np.maximum(self.vmax, vhat)\n            vhat = self.vmax\n",
+          "            self.vmax = np.maximum(self.vmax, self.v)\n"
+          "            vhat = self.vmax / (1.0 - self.beta2**self.t)\n")],
+        "test_adam_amsgrad", "AMSGrad maximum over the raw v"),
+    "adamw_l2_instead_of_decoupled": (
+        [("        w = w - self.lr * self.weight_decay * w\n", "        g = g + self.weight_decay * w\n")],
+        "test_defaults[AdamW]", "L2 regularization"),
+    "adamw_decay_without_lr": (
+        [("        w = w - self.lr * self.weight_decay * w\n", "        w = w - self.weight_decay * w\n")],
+        "test_defaults[AdamW]", "decay not scaled by lr"),
+    "nadam_dozat_momentum_term": (
+        [("nesterov_m = self.beta1 * mhat + ",
+          "nesterov_m = self.beta1 * self.m / (1.0 - self.beta1 ** (self.t + 1)) + ")],
+        "test_defaults[NAdam]", "Dozat"),
+    "momentum_ema_mixed_up": (
+        [("step_size = self.lr * (1.0 - self.mu) if self.ema else self.lr",
+          "step_size = self.lr if self.ema else self.lr * (1.0 - self.mu)")],
+        "test_defaults[Momentum]", "the `ema` flag mixed up"),
+    "nesterov_plain_momentum": (
+        [("w_new = w - self.mu * self.v + (1.0 + self.mu) * v_new", "w_new = w + v_new")],
+        "test_defaults[Nesterov]", "plain momentum"),
+    "rmsprop_eps_inside_sqrt": (
+        [("return w - self.lr * g / (np.sqrt(self.V) + self.eps)", "return w - self.lr * g / np.sqrt(self.V + self.eps)")],
+        "test_defaults[RMSProp]", "eps inside the square root"),
+    "adagrad_not_accumulated": (
+        [("self.G = self.G + g**2", "self.G = g**2")],
+        "test_defaults[AdaGrad]", "not accumulated"),
+    "adadelta_no_eps_in_numerator": (
+        [("d = np.sqrt(self.U + self.eps) / ", "d = np.sqrt(self.U) / ")],
+        "test_defaults[AdaDelta]", "eps missing in the numerator"),
+    "sgd_updates_w_in_place": (
+        [("        return np.asarray(w, dtype=np.float64) - self.lr * np.asarray(g, dtype=np.float64)\n",
+          "        w -= self.lr * g\n        return w\n")],
+        "test_contract[SGD]", "modified its input `w` in place"),
+    "rmsprop_state_shared_by_instances": (
+        [(RMSPROP_STEP,
+          "        shared = RMSProp.__dict__.get('accumulators')\n"
+          "        if shared is None:\n"
+          "            shared = {}\n"
+          "            RMSProp.accumulators = shared\n"
+          "        V = shared.get(w.shape, np.zeros_like(w))\n"
+          "        V = self.rho * V + (1.0 - self.rho) * g**2\n"
+          "        shared[w.shape] = V\n"
+          "        return w - self.lr * g / (np.sqrt(V) + self.eps)\n")],
+        "test_contract[RMSProp]", "must not share state"),
+    "step_decay_off_by_one": (
+        [("return eta0 * drop ** (k // every)", "return eta0 * drop ** ((k + 1) // every)")],
+        "test_step_decay", "off by one"),
+    "plateau_non_strict_improvement": (
+        [("if loss < self.best:", "if loss <= self.best:")],
+        "test_reduce_on_plateau", "NOT STRICTLY below"),
+    "plateau_count_not_restarted": (
+        [("            self.lr = self.lr * self.factor\n            self.bad_epochs = 0\n",
+          "            self.lr = self.lr * self.factor\n")],
+        "test_reduce_on_plateau_patience", "does not restart"),
+    "inverse_time_missing_parentheses": (
+        [("return eta0 / (1.0 + rate * k)", "return eta0 / 1.0 + rate * k")],
+        "test_inverse_time_decay", "missing parentheses"),
+}
+
+
+def mutate(source: str, replacements: list[tuple[str, str]]) -> str:
+    for old, new in replacements:
+        assert old in source, f"the mutant does not apply: {old!r} is not in the reference"
+        source = source.replace(old, new)
+    return source
+
+
+def stub_of(source: str) -> str:
+    """The reference with every solution region replaced by `raise NotImplementedError`."""
+    return re.sub(r"^( *)### BEGIN SOLUTION\n.*?^ *### END SOLUTION\n",
+                  lambda m: f"{m.group(1)}raise NotImplementedError\n", source, flags=re.S | re.M)
+
+
+@cache
+def grade(source: str):
+    return grade_source(ASSIGNMENT, source)
+
+
+def failed(result) -> set[str]:
+    return {c.check_id for c in result.checks if c.status == "failed"}
+
+
+def cohort() -> dict:
+    """student id -> Submission (folder with NAME.py or NAME.ipynb, or a zip), read as the batch grader does."""
+    return {entry.stem if entry.suffix == ".zip" else entry.name: submission.load(entry, ASSIGNMENT)
+            for entry in sorted(COHORT.iterdir()) if entry.is_dir() or entry.suffix == ".zip"}
+
+
+def test_reference_gets_full_marks():
+    result = grade(REFERENCE)
+    assert result.status == "ok"
+    assert failed(result) == set()
+    assert result.score == result.max_score > 0
+
+
+@pytest.mark.parametrize("mutant", sorted(MUTANTS))
+def test_mutant_fails_the_check_that_names_it(mutant):
+    replacements, check_id, diagnosis = MUTANTS[mutant]
+    result = grade(mutate(REFERENCE, replacements))
+    checks = {c.check_id: c for c in result.checks}
+    assert check_id in checks
+    assert checks[check_id].status == "failed", f"{mutant}: {check_id} passed"
+    assert diagnosis in checks[check_id].output, checks[check_id].output
+    assert result.score < result.max_score
+
+
+def test_cohort_gets_expected_results():
+    expected = json.loads((COHORT / "expected.json").read_text())
+    students = cohort()
+    assert sorted(students) == sorted(expected)
+    assert sum(1 for e in expected.values() if e.get("full_marks")) >= 3  # two .py styles + the notebook
+    for student, sub in students.items():
+        assert sub.source is not None, f"{student}: {sub.error}"
+        result = grade(sub.source)
+        if expected[student].get("full_marks"):
+            assert failed(result) == set(), f"{student}: {sorted(failed(result))}"
+            assert result.score == result.max_score
+        else:
+            assert failed(result) == set(expected[student]["fails"]), student
+
+
+def test_filled_released_notebook_gets_full_marks():
+    """The cohort's notebook is the released notebook with only its solution cells filled in."""
+    import nbformat
+
+    released = nbformat.read(RELEASED_NOTEBOOK, as_version=4)
+    filled = nbformat.read(COHORT / NOTEBOOK_STUDENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert len(released.cells) == len(filled.cells)
+    for before, after in zip(released.cells, filled.cells):
+        if before.metadata.get("nbgrader", {}).get("solution"):
+            assert "raise NotImplementedError" in before.source and "NotImplementedError" not in after.source
+        else:
+            assert before.source == after.source
+    result = grade(submission.load(COHORT / NOTEBOOK_STUDENT, ASSIGNMENT).source)
+    assert failed(result) == set() and result.score == result.max_score > 0
+
+
+def test_stub_scores_zero():
+    assert "raise NotImplementedError" in stub_of(REFERENCE)
+    result = grade(stub_of(REFERENCE))
+    assert result.score == 0 and result.max_score > 0
+
+
+def test_released_stub_scores_zero():
+    result = grade(RELEASED_STUB.read_text())
+    assert result.score == 0 and result.max_score > 0
+
+
+def test_empty_file_scores_zero():
+    result = grade("")
+    assert result.score == 0 and result.max_score > 0
+
+
+STREAM_CASES = ([(name, {}, common.VISIBLE_SEED) for name in common.CLASSES]
+                + [(name, common.HIDDEN_HYPER[name], common.HIDDEN_SEED) for name in common.CLASSES]
+                + [("Momentum", {"lr": 0.1, "mu": 0.8, "ema": True}, common.HIDDEN_SEED),
+                   ("Adam", {"lr": 0.01, "amsgrad": True}, common.HIDDEN_SEED)])
+
+
+@pytest.mark.parametrize("name, kwargs, seed", STREAM_CASES)
+def test_every_variant_is_distinguishable_on_its_stream(name, kwargs, seed):
+    """Each named mistake changes some step beyond the tolerance on the stream it is diagnosed on."""
+    ws = common.reference_iterates(name, kwargs, seed)
+    grads = common.gradient_stream(seed)[1]
+    variants = optimizer_variants(name, kwargs)
+    if not kwargs:
+        variants.update(common.default_variants(name))
+    for label, factory in variants.items():
+        outputs = common.teacher_forced(factory(), ws[:-1], grads)
+        assert common.first_mismatch(outputs, ws[1:], ws) is not None, f"{name}{kwargs}: {label}"

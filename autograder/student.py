@@ -220,6 +220,17 @@ class StudentCode:
         value, _ = self._request({"op": "hasattr", "target": "module", "attr": name}, name)
         return value is True
 
+    def rng(self, seed: int) -> "RemoteObject":
+        """`np.random.default_rng(seed)` made in the worker, to hand to the student's code.
+
+        A real Generator on the student's side, so every correct way of drawing works
+        (`dtype=`, `default_rng(rng)`, scipy's `random_state=rng`) at full speed; the
+        checks compare what comes back across seeds and read its state with
+        `.get("bit_generator").get("state")`.
+        """
+        value, _ = self._request({"op": "rng", "seed": int(seed)}, "rng")
+        return value
+
     def call(self, name: str, *args, details: bool = False, isolate: dict | None = None,
              timeout: float | None = None, **kwargs):
         """Call module-level `name`; with `details` return a `CallResult`."""

@@ -83,6 +83,8 @@ class Channel:
 
     def dispatch(self, message):
         op = message["op"]
+        if op == "rng":
+            return np.random.default_rng(int(message["seed"])), {}
         target = self.module if message.get("target") == "module" else self.objects[message.get("target")]
         attr = message.get("attr")
         if op == "hasattr":

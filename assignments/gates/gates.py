@@ -1,0 +1,205 @@
+"""Computational-graph gates.
+
+Every gate has `forward(*inputs)`, which caches what the backward pass needs and
+returns the output, and `backward(dout)`, which returns a tuple holding one
+gradient per forward input, each with that input's shape. Inputs may be NumPy
+arrays or Python floats; two-input gates take inputs of equal shapes. The three
+loss gates (`SquaredL2Gate`, `SoftmaxCrossEntropyGate`, `SoftIoUGate`) default
+to `dout = 1.0`.
+"""
+import numpy as np
+from scipy import special
+
+
+class AddGate:
+    """x + y. Backward, the distributor: (dout, dout)."""
+
+    def forward(self, x, y):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class MultiplyGate:
+    """x * y elementwise. Backward, the switcher: (y dout, x dout)."""
+
+    def forward(self, x, y):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class MaxGate:
+    """max(x, y) elementwise. Backward, the router: dout goes to x where
+    x >= y (ties go to x), else to y."""
+
+    def forward(self, x, y):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class ExpGate:
+    """exp(x). Backward: (exp(x) dout,)."""
+
+    def forward(self, x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class ReciprocalGate:
+    """1 / x. Backward: (-dout / x^2,)."""
+
+    def forward(self, x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class ScaleGate:
+    """a * x for a constant a. Backward: (a dout,)."""
+
+    def __init__(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def forward(self, x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class OffsetGate:
+    """c + x for a constant c. Backward: (dout,)."""
+
+    def __init__(self, c):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def forward(self, x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class SigmoidGate:
+    """sigma(x) = 1 / (1 + e^-x) (stable: `scipy.special.expit`).
+    Backward: (sigma(x) (1 - sigma(x)) dout,)."""
+
+    def forward(self, x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class ReLUGate:
+    """max(x, 0). Backward: (dout * (x > 0),), so the derivative at 0 is 0."""
+
+    def forward(self, x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class MatMulGate:
+    """W @ x with W (n, m) and x (m,) or (m, k).
+    Backward: dW = dout x^T (np.outer(dout, x) for 1-D x), dx = W^T dout."""
+
+    def forward(self, W, x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class SquaredL2Gate:
+    """Loss sum((q - target)^2), returned as a Python float.
+    Backward: (2 (q - target) dout,)."""
+
+    def __init__(self, target):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def forward(self, q):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout=1.0):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class SoftmaxCrossEntropyGate:
+    """Mean over the N rows of -sum(target * log softmax(o)) for scores o of
+    shape (N, C) or (C,) (then N = 1). log softmax(o) = s - log(sum(e^s)) with
+    s = o - max(o) per row, so scores of magnitude 1e3 stay finite.
+    Backward: ((softmax(o) - target) dout / N,)."""
+
+    def __init__(self, target):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def forward(self, o):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout=1.0):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class SoftIoUGate:
+    """Soft intersection over union of a soft mask X and a binary target Y:
+    I / U with I = sum(X Y), U = sum(X + Y - X Y).
+    Backward: (dout (U Y - I (1 - Y)) / U^2,)."""
+
+    def __init__(self, target):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def forward(self, X):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def backward(self, dout=1.0):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+def sigmoid_neuron(w, x):
+    """f = sigma(w0 x0 + w1 x1 + w2) and its gradients, wired from the gates
+    above (two MultiplyGates, two AddGates, one SigmoidGate): forward through
+    the graph, then backward from df = 1. Returns (f, dw, dx) with f a float,
+    dw of shape (3,) and dx of shape (2,)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()

@@ -1,0 +1,60 @@
+"""Weight initializers.
+
+Every initializer is `init(fan_in, fan_out, rng, **params)` and returns a new
+float64 array of shape (fan_in, fan_out) drawn only from `rng`, a
+`numpy.random.Generator` (same seed, same weights; the global `np.random` state
+is never used). Note the shape: PyTorch stores a weight as (fan_out, fan_in).
+"""
+import math
+
+import numpy as np
+
+
+def zeros(fan_in, fan_out, rng=None):
+    """All zeros (rng is accepted for a uniform signature and not used)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def small_random(fan_in, fan_out, rng, scale=0.01):
+    """N(0, scale^2): the `0.01 * randn` slide."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def lecun_normal(fan_in, fan_out, rng):
+    """N(0, 1/fan_in): the `randn / sqrt(fan_in)` slide."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def xavier_normal(fan_in, fan_out, rng, gain=1.0):
+    """Glorot normal: N(0, gain^2 * 2 / (fan_in + fan_out))."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    """Glorot uniform: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def kaiming_normal(fan_in, fan_out, rng, mode="fan_in"):
+    """He normal: N(0, 2/n) with n = fan_in (mode="fan_in") or fan_out (mode="fan_out")."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def kaiming_uniform(fan_in, fan_out, rng, mode="fan_in"):
+    """He uniform: U(-b, b) with b = sqrt(6/n), n = fan_in or fan_out per `mode`."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def gain(nonlinearity, slope=0.01):
+    """Recommended gain, the lecture table: linear 1, sigmoid 4, tanh 1,
+    relu sqrt(2), silu sqrt(2), leaky_relu sqrt(2 / (1 + slope^2)).
+    (PyTorch's calculate_gain differs for sigmoid (1) and tanh (5/3).)"""
+    # YOUR CODE HERE
+    raise NotImplementedError()

@@ -1,34 +1,14 @@
-"""Validity of the `gates` rubric (issue 3 item 7).
-
-- Mutants: realistic wrong implementations, each a text replacement applied to the
-  reference source; the check that names the mistake must fail and the score drop.
-- Correct alternatives (the demo cohort's correct students, written in other styles)
-  get full marks; the whole cohort gets exactly what examples/cohort/gates/expected.json says.
-- The untouched stub (the reference with its solutions cleared) and an empty file score exactly 0.
-"""
+"""Validity of the `gates` rubric (issue 3 item 7): the shared checks of harness.py on its mutants,
+its demo cohort (examples/cohort/gates) and its stubs."""
 from __future__ import annotations
-
-import json
-from functools import cache
-from pathlib import Path
 
 import pytest
 
-from autograder import submission
-from autograder.release.stubs import clear_solutions
-from autograder.runtime.runner import grade_source
+from harness import Validity
 
 pytestmark = pytest.mark.slow
 
-ASSIGNMENT = "gates"
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = (ROOT / "solutions" / f"{ASSIGNMENT}.py").read_text()
-COHORT = ROOT / "examples" / "cohort" / ASSIGNMENT
-RELEASED_STUB = ROOT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.py"
-RELEASED_NOTEBOOK = ROOT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-NOTEBOOK_STUDENT = "olga_notebook"
-
-# id: (replacements applied to the reference, the check that names the mistake)
+# id: (replacements applied to the reference (see harness.mutate), the check that names the mistake)
 MUTANTS = {
     "multiply_switcher_swapped": (
         [("return self.y * dout, self.x * dout", "return self.x * dout, self.y * dout")],
@@ -92,89 +72,33 @@ MUTANTS = {
         "test_sigmoid_neuron_gradient"),
 }
 
-
-def mutate(source: str, replacements: list[tuple[str, str]]) -> str:
-    for old, new in replacements:
-        assert source.count(old) == 1, f"the mutant does not apply: {old!r} is not (once) in the reference"
-        source = source.replace(old, new)
-    return source
-
-
-@cache
-def grade(source: str):
-    return grade_source(ASSIGNMENT, source)
-
-
-def failed(result) -> set[str]:
-    return {c.check_id for c in result.checks if c.status == "failed"}
-
-
-def cohort() -> dict:
-    """student id -> Submission (folder with NAME.py or NAME.ipynb, or a zip), read as the batch grader does."""
-    return {entry.stem if entry.suffix == ".zip" else entry.name: submission.load(entry, ASSIGNMENT)
-            for entry in sorted(COHORT.iterdir()) if entry.is_dir() or entry.suffix == ".zip"}
+VALIDITY = Validity("gates", notebook_student="olga_notebook")
 
 
 def test_reference_gets_full_marks():
-    result = grade(REFERENCE)
-    assert result.status == "ok"
-    assert failed(result) == set()
-    assert result.score == result.max_score > 0
+    VALIDITY.reference_gets_full_marks()
 
 
 @pytest.mark.parametrize("mutant", sorted(MUTANTS))
 def test_mutant_fails_the_check_that_names_it(mutant):
-    replacements, check_id = MUTANTS[mutant]
-    result = grade(mutate(REFERENCE, replacements))
-    assert check_id in {c.check_id for c in result.checks}
-    assert check_id in failed(result), f"{mutant}: {check_id} passed"
-    assert result.score < result.max_score
+    VALIDITY.mutant_fails_the_check_that_names_it(mutant, *MUTANTS[mutant])
 
 
 def test_cohort_gets_expected_results():
-    expected = json.loads((COHORT / "expected.json").read_text())
-    students = cohort()
-    assert sorted(students) == sorted(expected)
-    assert sum(1 for e in expected.values() if e.get("full_marks")) >= 3  # two .py styles + the notebook
-    assert sum(1 for e in expected.values() if e.get("fails")) >= 2
-    for student, sub in students.items():
-        assert sub.source is not None, f"{student}: {sub.error}"
-        result = grade(sub.source)
-        if expected[student].get("full_marks"):
-            assert failed(result) == set(), f"{student}: {sorted(failed(result))}"
-            assert result.score == result.max_score
-        else:
-            assert failed(result) == set(expected[student]["fails"]), student
+    VALIDITY.cohort_gets_expected_results()
 
 
 def test_filled_released_notebook_gets_full_marks():
-    """The cohort's notebook is the released notebook with only its solution cells filled in."""
-    import nbformat
-
-    released = nbformat.read(RELEASED_NOTEBOOK, as_version=4)
-    filled = nbformat.read(COHORT / NOTEBOOK_STUDENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    assert len(released.cells) == len(filled.cells)
-    for before, after in zip(released.cells, filled.cells):
-        if before.metadata.get("nbgrader", {}).get("solution"):
-            assert "raise NotImplementedError" in before.source and "NotImplementedError" not in after.source
-        else:
-            assert before.source == after.source
-    result = grade(submission.load(COHORT / NOTEBOOK_STUDENT, ASSIGNMENT).source)
-    assert failed(result) == set() and result.score == result.max_score > 0
+    VALIDITY.filled_released_notebook_gets_full_marks()
 
 
 def test_stub_scores_zero():
-    stub = clear_solutions(REFERENCE)
-    assert "raise NotImplementedError" in stub
-    result = grade(stub)
-    assert result.score == 0 and result.max_score > 0
+    VALIDITY.stub_scores_zero()
 
 
 def test_released_stub_scores_zero():
-    result = grade(RELEASED_STUB.read_text())
-    assert result.score == 0 and result.max_score > 0
+    VALIDITY.released_stub_scores_zero()
 
 
 def test_empty_file_scores_zero():
-    result = grade("")
-    assert result.score == 0 and result.max_score > 0
+    VALIDITY.empty_file_scores_zero()

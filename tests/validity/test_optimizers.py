@@ -1,35 +1,18 @@
-"""Validity of the `optimizers` rubric (issue 3 item 7).
-
-- Mutants: realistic wrong implementations, each a text replacement applied to the
-  reference source; the check that names the mistake must fail (with the diagnosis in
-  its feedback, where the suite recognises the mistake) and the score drop.
-- Correct alternatives (the demo cohort's correct students) get full marks; the whole
-  cohort gets what examples/cohort/optimizers/expected.json says.
-- The untouched stub and an empty file score exactly 0.
+"""Validity of the `optimizers` rubric (issue 3 item 7): the shared checks of harness.py on its
+mutants (each with the diagnosis its check's feedback must give), its demo cohort
+(examples/cohort/optimizers) and its stubs; and every named mistake is distinguishable on the
+gradient stream it is diagnosed on.
 """
 from __future__ import annotations
 
-import json
-import re
-from functools import cache
-from pathlib import Path
-
 import pytest
 
-from autograder import submission
-from autograder.runtime.runner import grade_source
 from autograder.suites.optimizers import common
 from autograder.suites.optimizers.variants import optimizer_variants
 
-pytestmark = pytest.mark.slow
+from harness import Validity
 
-ASSIGNMENT = "optimizers"
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = (ROOT / "solutions" / f"{ASSIGNMENT}.py").read_text()
-COHORT = ROOT / "examples" / "cohort" / ASSIGNMENT
-RELEASED_STUB = ROOT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.py"
-RELEASED_NOTEBOOK = ROOT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-NOTEBOOK_STUDENT = "hal_notebook"
+pytestmark = pytest.mark.slow
 
 ADAM_BIAS = ("        mhat = self.m / (1.0 - self.beta1**self.t)\n"
              "        vhat = self.v / (1.0 - self.beta2**self.t)\n"
@@ -41,8 +24,8 @@ RMSPROP_STEP = ("        if self.V is None:\n"
                 "        self.V = self.rho * self.V + (1.0 - self.rho) * g**2\n"
                 "        return w - self.lr * g / (np.sqrt(self.V) + self.eps)\n")
 
-# id: (replacements applied to the reference, the check that names the mistake,
-#      a fragment of that check's feedback naming the mistake, or "" when none is expected)
+# id: (replacements applied to the reference (see harness.mutate), the check that names the mistake,
+#      a fragment of that check's feedback naming the mistake)
 MUTANTS = {
     "adam_missing_bias_correction": (
         [(ADAM_BIAS, "        mhat = self.m\n        vhat = self.v\n        if self.amsgrad:\n")],
@@ -119,98 +102,36 @@ MUTANTS = {
         "test_inverse_time_decay", "missing parentheses"),
 }
 
-
-def mutate(source: str, replacements: list[tuple[str, str]]) -> str:
-    for old, new in replacements:
-        assert old in source, f"the mutant does not apply: {old!r} is not in the reference"
-        source = source.replace(old, new)
-    return source
-
-
-def stub_of(source: str) -> str:
-    """The reference with every solution region replaced by `raise NotImplementedError`."""
-    return re.sub(r"^( *)### BEGIN SOLUTION\n.*?^ *### END SOLUTION\n",
-                  lambda m: f"{m.group(1)}raise NotImplementedError\n", source, flags=re.S | re.M)
-
-
-@cache
-def grade(source: str):
-    return grade_source(ASSIGNMENT, source)
-
-
-def failed(result) -> set[str]:
-    return {c.check_id for c in result.checks if c.status == "failed"}
-
-
-def cohort() -> dict:
-    """student id -> Submission (folder with NAME.py or NAME.ipynb, or a zip), read as the batch grader does."""
-    return {entry.stem if entry.suffix == ".zip" else entry.name: submission.load(entry, ASSIGNMENT)
-            for entry in sorted(COHORT.iterdir()) if entry.is_dir() or entry.suffix == ".zip"}
+VALIDITY = Validity("optimizers", notebook_student="hal_notebook")
 
 
 def test_reference_gets_full_marks():
-    result = grade(REFERENCE)
-    assert result.status == "ok"
-    assert failed(result) == set()
-    assert result.score == result.max_score > 0
+    VALIDITY.reference_gets_full_marks()
 
 
 @pytest.mark.parametrize("mutant", sorted(MUTANTS))
 def test_mutant_fails_the_check_that_names_it(mutant):
-    replacements, check_id, diagnosis = MUTANTS[mutant]
-    result = grade(mutate(REFERENCE, replacements))
-    checks = {c.check_id: c for c in result.checks}
-    assert check_id in checks
-    assert checks[check_id].status == "failed", f"{mutant}: {check_id} passed"
-    assert diagnosis in checks[check_id].output, checks[check_id].output
-    assert result.score < result.max_score
+    VALIDITY.mutant_fails_the_check_that_names_it(mutant, *MUTANTS[mutant])
 
 
 def test_cohort_gets_expected_results():
-    expected = json.loads((COHORT / "expected.json").read_text())
-    students = cohort()
-    assert sorted(students) == sorted(expected)
-    assert sum(1 for e in expected.values() if e.get("full_marks")) >= 3  # two .py styles + the notebook
-    for student, sub in students.items():
-        assert sub.source is not None, f"{student}: {sub.error}"
-        result = grade(sub.source)
-        if expected[student].get("full_marks"):
-            assert failed(result) == set(), f"{student}: {sorted(failed(result))}"
-            assert result.score == result.max_score
-        else:
-            assert failed(result) == set(expected[student]["fails"]), student
+    VALIDITY.cohort_gets_expected_results()
 
 
 def test_filled_released_notebook_gets_full_marks():
-    """The cohort's notebook is the released notebook with only its solution cells filled in."""
-    import nbformat
-
-    released = nbformat.read(RELEASED_NOTEBOOK, as_version=4)
-    filled = nbformat.read(COHORT / NOTEBOOK_STUDENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    assert len(released.cells) == len(filled.cells)
-    for before, after in zip(released.cells, filled.cells):
-        if before.metadata.get("nbgrader", {}).get("solution"):
-            assert "raise NotImplementedError" in before.source and "NotImplementedError" not in after.source
-        else:
-            assert before.source == after.source
-    result = grade(submission.load(COHORT / NOTEBOOK_STUDENT, ASSIGNMENT).source)
-    assert failed(result) == set() and result.score == result.max_score > 0
+    VALIDITY.filled_released_notebook_gets_full_marks()
 
 
 def test_stub_scores_zero():
-    assert "raise NotImplementedError" in stub_of(REFERENCE)
-    result = grade(stub_of(REFERENCE))
-    assert result.score == 0 and result.max_score > 0
+    VALIDITY.stub_scores_zero()
 
 
 def test_released_stub_scores_zero():
-    result = grade(RELEASED_STUB.read_text())
-    assert result.score == 0 and result.max_score > 0
+    VALIDITY.released_stub_scores_zero()
 
 
 def test_empty_file_scores_zero():
-    result = grade("")
-    assert result.score == 0 and result.max_score > 0
+    VALIDITY.empty_file_scores_zero()
 
 
 STREAM_CASES = ([(name, {}, common.VISIBLE_SEED) for name in common.CLASSES]

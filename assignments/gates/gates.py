@@ -8,7 +8,6 @@ loss gates (`SquaredL2Gate`, `SoftmaxCrossEntropyGate`, `SoftIoUGate`) default
 to `dout = 1.0`.
 """
 import numpy as np
-from scipy import special
 
 
 class AddGate:
@@ -105,7 +104,7 @@ class OffsetGate:
 
 
 class SigmoidGate:
-    """sigma(x) = 1 / (1 + e^-x) (stable: `scipy.special.expit`).
+    """sigma(x) = 1 / (1 + e^-x), computed stably as e/(1 + e) with e = e^-|x| for x < 0.
     Backward: (sigma(x) (1 - sigma(x)) dout,)."""
 
     def forward(self, x):

@@ -11,15 +11,17 @@ overflow or invalid-value warnings. Where the exact result is smaller than the
 smallest normal float64 (e.g. `silu(-740)`), numpy's underflow flag is silenced
 locally: rounding such a value to a subnormal or to 0 is the correct result.
 """
+import math
+
 import numpy as np
-from scipy import special
 
 SELU_LAMBDA = 1.0507009873554805
 SELU_ALPHA = 1.6732632423543772
 
 
 def sigmoid(z):
-    """Logistic sigmoid: 1 / (1 + e^-z), via `scipy.special.expit` (no overflow)."""
+    """Logistic sigmoid: 1 / (1 + e^-z), computed as e / (1 + e) with e = e^-|z| for
+    z < 0, so that e^-z never overflows."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
@@ -104,8 +106,8 @@ def selu_grad(z, lam=SELU_LAMBDA, alpha=SELU_ALPHA):
 
 
 def softplus(z, beta=1.0):
-    """Softplus: log(1 + e^(beta z)) / beta, computed as -log(sigma(-beta z)) / beta
-    (`scipy.special.log_expit`), so softplus(1000) == 1000 exactly."""
+    """Softplus: log(1 + e^(beta z)) / beta, computed as logaddexp(0, beta z) / beta
+    (= max(0, x) + log1p(e^-|x|)), so softplus(1000) == 1000 exactly."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
@@ -117,7 +119,7 @@ def softplus_grad(z, beta=1.0):
 
 
 def gelu(z, approximate=False):
-    """GELU: z Phi(z), Phi the standard normal CDF (`scipy.special.ndtr`).
+    """GELU: z Phi(z), Phi(z) = erfc(-z / sqrt(2)) / 2 the standard normal CDF.
     With approximate=True: z sigma(1.702 z) (the sigmoid approximation, not
     PyTorch's tanh approximation)."""
     # YOUR CODE HERE

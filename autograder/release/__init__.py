@@ -8,6 +8,9 @@ and the points of the suite `autograder/suites/NAME/`:
 - `SOURCE/NAME/NAME.ipynb` (optional) the instructor notebook, solutions in place,
   for `nbgrader generate_assignment NAME`, whose output equals the student notebook.
 
+`answer_key(NAME)` is the student notebook filled in with the reference: the demo
+cohort's notebook students are answer keys (examples/refresh_notebook_students.py).
+
 Everything is a pure function of those inputs: regenerating gives identical bytes.
 """
 from __future__ import annotations
@@ -41,6 +44,25 @@ def release_assignment(assignment: str, repo_root: Path, out_dir: Path,
         instructor = notebooks.to_notebook(cells, student=False)
         written.append(notebooks.write_notebook(instructor, source_notebook_dir / assignment / f"{assignment}.ipynb"))
     return written
+
+
+def answer_key(assignment: str, repo_root: Path):
+    """The student notebook with every solution cell filled in with the reference code
+    (markers dropped): what a student who solved everything hands in."""
+    import re
+
+    from autograder.release import notebooks
+    from autograder.release.points import unit_points
+
+    solution = (repo_root / "solutions" / f"{assignment}.py").read_text(encoding="utf-8")
+    handout = (HANDOUTS_DIR / f"{assignment}.md").read_text(encoding="utf-8")
+    cells = notebooks.instructor_cells(assignment, solution, handout, unit_points(assignment))
+    student = notebooks.to_notebook([notebooks.student_cell(c) for c in cells], student=True)
+    instructor = notebooks.to_notebook(cells, student=False)
+    for filled, source in zip(student.cells, instructor.cells):
+        if filled.metadata.get("nbgrader", {}).get("solution"):
+            filled.source = re.sub(r"^ *### (BEGIN|END) SOLUTION\n", "", source.source, flags=re.M)
+    return student
 
 
 def release_all(repo_root: Path, out_dir: Path | None = None,

@@ -2,7 +2,8 @@
 
 pytest is the grading runtime: `pytest.main` runs in this (trusted) process with our
 `GradingPlugin` and pytest-json-report's `JSONReport`; the student's code runs in a
-sandboxed worker behind `StudentCode`. The JSON report becomes the result.
+sandboxed worker behind `StudentCode`. The JSON report becomes the result. pytest is
+imported only once the worker is launched, so the two start up side by side.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from pathlib import Path
 
 from autograder import reference, sandbox
 from autograder.results import CheckResult, SubmissionResult
-from autograder.runtime.plugin import GradingPlugin
 from autograder.student import StudentCode, SubmissionImportError
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
@@ -26,11 +26,17 @@ def suite_dir(assignment: str) -> Path:
 
 
 def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> list[str]:
-    """Command line for one suite: quiet, no cache, no outside conftest or ini, no autoloaded plugins."""
+    """Command line for one suite: quiet, no cache, no outside conftest or ini, no autoloaded plugins.
+
+    Without hidden checks, the `test_hidden*.py` modules are not even collected (nor imported).
+    """
     directory = suite_dir(assignment)
-    args = [str(directory), "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider",
+    targets = [str(directory)] if hidden else [
+        str(path) for path in sorted(directory.glob("test_*.py")) if not path.name.startswith("test_hidden")]
+    args = [*targets, "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider",
             "-p", "no:stepwise", "-p", "no:unraisableexception", "-p", "no:threadexception",
-            "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:junitxml", "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
+            "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:junitxml",
+            "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
             "--rootdir", str(directory), "-c", os.devnull, "--confcutdir", str(directory),
             "--json-report-file=none", "-W", "ignore::pytest.PytestCollectionWarning"]
     if not hidden:
@@ -59,6 +65,8 @@ def run_suite(assignment: str, student: StudentCode, *, hidden: bool = True,
     """Run the suite against an already constructed `StudentCode`; one CheckResult per check."""
     import pytest
     from pytest_jsonreport.plugin import JSONReport
+
+    from autograder.runtime.plugin import GradingPlugin
 
     report_plugin = JSONReport()
     grading_plugin = GradingPlugin(student, reference.load(assignment))
@@ -111,7 +119,7 @@ def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, stude
     code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits())
     with code:
         code.launch()  # the worker imports numpy and the submission while we import pytest
-        import pytest  # noqa: F401
+        import autograder.runtime.plugin  # noqa: F401 - pytest, the checks
         reference.load(assignment)
         try:
             code.start()

@@ -198,10 +198,15 @@ def test_bwrap_worker_sees_neither_repository_nor_other_students_nor_outputs(sta
     out = tmp_path / "out"
     out.mkdir()
     session = start("bwrap")
-    paths = [str(REPO), str(REPO / "solutions"), str(REPO / "autograder"), str(other), str(out), str(tmp_path),
-             "/home", "/work", "/etc/passwd", "/etc/shadow", "/var", "/run", "/sys"]
+    paths = [str(REPO / "solutions"), str(REPO / "autograder"), str(REPO / "tests"), str(other), str(out),
+             str(tmp_path), "/home", "/etc/passwd", "/etc/shadow", "/var", "/run", "/sys"]
     reply = session.run(f"import os; result = [p for p in {paths!r} if os.path.exists(p)]")
     assert reply["result"] == []
+    # The repository itself is visible only as the parent of a Python root bound read-only
+    # (a virtualenv in the checkout, as scripts/setup makes it), holding nothing else.
+    roots_inside = sorted(p.relative_to(REPO).parts[0] for p in bubblewrap.python_roots() if p.is_relative_to(REPO))
+    listing = session.run(f"import os; result = sorted(os.listdir({str(REPO)!r})) if os.path.exists({str(REPO)!r}) else []")
+    assert listing["result"] == roots_inside
     python_root = bubblewrap.python_roots()[0] if bubblewrap.python_roots() else Path("/usr")
     listing = session.run(f"import os; result = os.listdir({str(python_root.parent)!r})")["result"]
     assert listing == [python_root.name]  # the interpreter's folder is there, none of its neighbours

@@ -123,7 +123,7 @@ def assert_no_global_rng(result: Any, *, what: str) -> None:
     returned_value(result, what=what)
     if result.global_rng_used:
         raise CheckFailed(f"{what} changed the global np.random state (np.random.seed / np.random.randn / "
-                          "...). Use only the `rng` Generator you are given.")
+                          "...): draw only from a `rng` Generator you are given, never from np.random's global state.")
 
 
 STABILITY_ADVICE = ("Rewrite the formula so that no intermediate overflows (e.g. evaluate e^-|z| and pick the "
@@ -172,7 +172,7 @@ def assert_dtype(value: Any, dtype: Any, *, what: str) -> None:
         raise CheckFailed(f"{what} returned None: the function must return its result.")
     want = np.dtype(dtype)
     got = np.asarray(value).dtype if isinstance(value, (np.ndarray, np.generic, float, int, bool)) else None
-    if got != want:
+    if got is None or got != want:  # np.dtype(...) == None is True: test None first
         mask_hint = " (a boolean mask: convert it, e.g. `(z > 0).astype(float)`)" if got == bool else ""
         raise CheckFailed(f"{what} must return {want} values, got "
                           f"{got if got is not None else type(value).__name__}{mask_hint}.")

@@ -8,6 +8,8 @@
   examples/cohort/<assignment>/expected.json says.
 - The untouched stub (the reference with its solutions cleared), the released stub and an empty
   file score exactly 0.
+- Every check of the rubric is failed by at least one known-wrong implementation (a mutant or a
+  cohort student without full marks): no check that cannot fail.
 
 Test modules import this file by name (`from harness import Validity`): pytest puts this folder,
 which is no package, on `sys.path` (its default "prepend" import mode); conftest.py has pytest
@@ -25,6 +27,7 @@ import nbformat
 from autograder import submission
 from autograder.release.stubs import clear_solutions
 from autograder.results import SubmissionResult
+from autograder.runtime import rubric
 from autograder.runtime.runner import grade_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +112,20 @@ class Validity:
                 assert result.score == result.max_score
             else:
                 assert failed(result) == set(expected[student]["fails"]), student
+
+    def assert_every_check_caught(self, mutants: dict):
+        """Each check id of the rubric is failed by at least one mutant (`{id: (replacements,
+        check_id, ...)}`) or one cohort student whom expected.json does not give full marks."""
+        wrong = [mutate(self.reference, spec[0]) for spec in mutants.values()]
+        expected = json.loads((self.cohort_dir / "expected.json").read_text())
+        for student, sub in self.cohort().items():
+            if not expected[student].get("full_marks"):
+                assert sub.source is not None, f"{student}: {sub.error}"
+                wrong.append(sub.source)
+        caught = set().union(*(failed(self.grade(source)) for source in wrong))
+        uncaught = [c["check_id"] for c in rubric.collect(self.assignment) if c["check_id"] not in caught]
+        assert not uncaught, (f"{len(uncaught)} check(s) of {self.assignment} fail for none of its "
+                              f"{len(wrong)} known-wrong implementations: {uncaught}")
 
     def filled_released_notebook_gets_full_marks(self):
         """The cohort's notebook is the released notebook with only its solution cells filled in."""

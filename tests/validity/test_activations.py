@@ -8,6 +8,14 @@ from harness import Validity
 
 pytestmark = pytest.mark.slow
 
+
+def overflow_guard(line: str) -> list[tuple]:
+    """The guard students copy from their sigmoid, `z = np.clip(z, -500, 500)`, put before `line`:
+    harmless inside an exponent, wrong for a function that grows with z (relu(1000) becomes 500)."""
+    indent = line[:len(line) - len(line.lstrip())]
+    return [(line, f"{indent}z = np.clip(z, -500.0, 500.0)\n{line}")]
+
+
 # id: (replacements applied to the reference (see harness.mutate), the check that names the mistake)
 MUTANTS = {
     "sigmoid_overflows": (
@@ -64,6 +72,284 @@ MUTANTS = {
         [("return np.where(z <= -3, 0.0, np.where(z >= 3, 1.0, (2 * z + 3) / 6))",
           "return np.where(z < -3, 0.0, np.where(z > 3, 1.0, (2 * z + 3) / 6))")],
         "test_kink_convention[hardswish_grad]"),
+    # values (default parameters)
+    "sigmoid_branches_swapped": (
+        [("return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+          "return np.where(z >= 0, e / (1.0 + e), 1.0 / (1.0 + e))")],
+        "test_values[sigmoid]"),
+    "tanh_via_sigmoid_without_doubling_z": (
+        [("    return np.tanh(z)\n", "    return 2.0 * sigmoid(z) - 1.0\n")],
+        "test_values[tanh]"),
+    "relu_np_max_instead_of_maximum": (
+        [("    return np.maximum(z, 0.0)\n", "    return np.max(z, 0)\n")],
+        "test_values[relu]"),
+    "leaky_relu_slope_hard_coded_0_1": (
+        [("slope * np.asarray(z, dtype=np.float64))", "0.1 * np.asarray(z, dtype=np.float64))")],
+        "test_values[leaky_relu]"),
+    "elu_forgot_minus_one": (
+        [("np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))",
+          "np.where(z > 0, z, alpha * np.exp(np.minimum(z, 0.0)))")],
+        "test_values[elu]"),
+    "celu_pytorch_form_without_min": (
+        [("return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0) / alpha))",
+          "return np.maximum(z, 0.0) + alpha * np.expm1(z / alpha)")],
+        "test_values[celu]"),
+    "softplus_drops_the_max_term": (
+        [("return np.logaddexp(0.0, beta * np.asarray(z, dtype=np.float64)) / beta",
+          "return np.log1p(np.exp(-np.abs(beta * np.asarray(z, dtype=np.float64)))) / beta")],
+        "test_values[softplus]"),
+    "gelu_erfc_without_sqrt2": (
+        [("        return z * 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-z / math.sqrt(2.0))\n",
+          "        return z * 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-z)\n")],
+        "test_values[gelu]"),
+    "silu_sign_slip": (
+        [("        return z * sigmoid(z)\n", "        return z * sigmoid(-z)\n")],
+        "test_values[silu]"),
+    "swish_returns_the_gate": (
+        [("        return z * sigmoid(beta * z)\n", "        return sigmoid(beta * z)\n")],
+        "test_values[swish]"),
+    "hardswish_is_hard_sigmoid": (
+        [("return np.where(z <= -3, 0.0, np.where(z >= 3, z, z * (z + 3) / 6))",
+          "return np.clip(z + 3, 0.0, 6.0) / 6")],
+        "test_values[hardswish]"),
+    # values and derivatives for non-default keyword parameters
+    "leaky_relu_ignores_slope": (
+        [("slope * np.asarray(z, dtype=np.float64))", "0.01 * np.asarray(z, dtype=np.float64))")],
+        "test_values_with_parameters[leaky_relu]"),
+    "elu_without_alpha": (
+        [("alpha * np.expm1(np.minimum(z, 0.0)))", "np.expm1(np.minimum(z, 0.0)))")],
+        "test_values_with_parameters[elu]"),
+    "celu_times_alpha_in_exponent": (
+        [("alpha * np.expm1(np.minimum(z, 0.0) / alpha)", "alpha * np.expm1(np.minimum(z, 0.0) * alpha)")],
+        "test_values_with_parameters[celu]"),
+    "softplus_beta_only_outside": (
+        [("return np.logaddexp(0.0, beta * np.asarray(z, dtype=np.float64)) / beta",
+          "return np.logaddexp(0.0, np.asarray(z, dtype=np.float64)) / beta")],
+        "test_values_with_parameters[softplus]"),
+    "swish_ignores_beta": (
+        [("        return z * sigmoid(beta * z)\n", "        return z * sigmoid(z)\n")],
+        "test_values_with_parameters[swish]"),
+    "selu_grad_drops_alpha": (
+        [("return lam * elu_grad(z, alpha=alpha)", "return lam * elu_grad(z)")],
+        "test_gradient_with_parameters[selu_grad]"),
+    "gelu_grad_ignores_approximate": (
+        [("        if approximate:\n            s = sigmoid(1.702 * z)\n"
+          "            return s + 1.702 * z * s * sigmoid(-1.702 * z)\n", "")],
+        "test_gradient_with_parameters[gelu_grad]"),
+    # derivatives (default parameters)
+    "relu_grad_returns_relu": (
+        [("return np.where(np.asarray(z) > 0, 1.0, 0.0)", "return np.maximum(z, 0.0)")],
+        "test_gradient[relu_grad]"),
+    "leaky_relu_grad_zero_for_negatives": (
+        [("return np.where(np.asarray(z) > 0, 1.0, float(slope))", "return np.where(np.asarray(z) > 0, 1.0, 0.0)")],
+        "test_gradient[leaky_relu_grad]"),
+    "celu_grad_is_the_function": (
+        [("return np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0) / alpha))",
+          "return np.where(z > 0, 1.0, np.expm1(np.minimum(z, 0.0) / alpha))")],
+        "test_gradient[celu_grad]"),
+    "selu_grad_forgot_lambda": (
+        [("return lam * elu_grad(z, alpha=alpha)", "return elu_grad(z, alpha=alpha)")],
+        "test_gradient[selu_grad]"),
+    "softplus_grad_sigmoid_of_minus_z": (
+        [("return sigmoid(beta * np.asarray(z, dtype=np.float64))",
+          "return sigmoid(-beta * np.asarray(z, dtype=np.float64))")],
+        "test_gradient[softplus_grad]"),
+    "silu_grad_sigmoid_only": (
+        [("return sigmoid(z) * (1.0 + z * sigmoid(-z))", "return sigmoid(z)")],
+        "test_gradient[silu_grad]"),
+    "swish_grad_product_rule_sign": (
+        [("return s + beta * z * s * sigmoid(-beta * z)", "return s - beta * z * s * sigmoid(-beta * z)")],
+        "test_gradient[swish_grad]"),
+    "hardswish_grad_forgot_product_rule": (
+        [("np.where(z >= 3, 1.0, (2 * z + 3) / 6)", "np.where(z >= 3, 1.0, (z + 3) / 6)")],
+        "test_gradient[hardswish_grad]"),
+    # the derivative at a kink
+    "leaky_relu_grad_one_at_zero": (
+        [("np.where(np.asarray(z) > 0, 1.0, float(slope))", "np.where(np.asarray(z) >= 0, 1.0, float(slope))")],
+        "test_kink_convention[leaky_relu_grad]"),
+    "elu_grad_one_at_zero": (
+        [("np.where(z > 0, 1.0, alpha * np.exp(", "np.where(z >= 0, 1.0, alpha * np.exp(")],
+        "test_kink_convention[elu_grad]"),
+    "celu_grad_masks_miss_zero": (
+        [("return np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0) / alpha))",
+          "return (z > 0) * 1.0 + (z < 0) * np.exp(np.minimum(z, 0.0) / alpha)")],
+        "test_kink_convention[celu_grad]"),
+    "selu_grad_lambda_at_zero": (
+        [("return lam * elu_grad(z, alpha=alpha)",
+          "return np.where(np.asarray(z) >= 0, lam, lam * elu_grad(z, alpha=alpha))")],
+        "test_kink_convention[selu_grad]"),
+    # stability for |z| up to 1e3: overflowing exponentials, the clip guard, numerical derivatives
+    "tanh_from_exponentials": (
+        [("    return np.tanh(z)\n", "    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))\n")],
+        "test_stability[tanh]"),
+    "relu_clips_z": (overflow_guard("    return np.maximum(z, 0.0)\n"), "test_stability[relu]"),
+    "leaky_relu_clips_z": (overflow_guard("    return np.maximum(z, slope * np.asarray(z, dtype=np.float64))\n"),
+                           "test_stability[leaky_relu]"),
+    "elu_exp_in_both_branches": (
+        [("alpha * np.expm1(np.minimum(z, 0.0)))", "alpha * (np.exp(z) - 1.0))")],
+        "test_stability[elu]"),
+    "celu_exp_in_both_branches": (
+        [("alpha * np.expm1(np.minimum(z, 0.0) / alpha))", "alpha * (np.exp(z / alpha) - 1.0))")],
+        "test_stability[celu]"),
+    "selu_exp_in_both_branches": (
+        [("    return lam * elu(z, alpha=alpha)\n",
+          "    z = np.asarray(z, dtype=np.float64)\n    return lam * np.where(z > 0, z, alpha * (np.exp(z) - 1.0))\n")],
+        "test_stability[selu]"),
+    "gelu_clips_z": (overflow_guard("        if approximate:\n            return z * sigmoid(1.702 * z)\n"),
+                     "test_stability[gelu]"),
+    "silu_naive_sigmoid": (
+        [("        return z * sigmoid(z)\n", "        return z / (1.0 + np.exp(-z))\n")],
+        "test_stability[silu]"),
+    "swish_naive_sigmoid": (
+        [("        return z * sigmoid(beta * z)\n", "        return z / (1.0 + np.exp(-beta * z))\n")],
+        "test_stability[swish]"),
+    "hardswish_clips_z": (overflow_guard("    return np.where(z <= -3, 0.0, np.where(z >= 3, z, z * (z + 3) / 6))\n"),
+                          "test_stability[hardswish]"),
+    "sigmoid_grad_naive_sigmoid": (
+        [("    return sigmoid(z) * sigmoid(-np.asarray(z))\n",
+          "    s = 1.0 / (1.0 + np.exp(-np.asarray(z)))\n    return s * (1.0 - s)\n")],
+        "test_stability[sigmoid_grad]"),
+    "tanh_grad_sech_from_exponentials": (
+        [("return 1.0 - np.tanh(z) ** 2", "return 4.0 / (np.exp(z) + np.exp(-z)) ** 2")],
+        "test_stability[tanh_grad]"),
+    # backward differences with h = 1e-6: right to ~1e-10 for |z| <= 8, off by ~1e-9 relative at 1e3
+    "relu_grad_by_finite_differences": (
+        [("return np.where(np.asarray(z) > 0, 1.0, 0.0)", "return (relu(z) - relu(np.asarray(z) - 1e-6)) / 1e-6")],
+        "test_stability[relu_grad]"),
+    "leaky_relu_grad_by_finite_differences": (
+        [("return np.where(np.asarray(z) > 0, 1.0, float(slope))",
+          "return (leaky_relu(z, slope) - leaky_relu(np.asarray(z) - 1e-6, slope)) / 1e-6")],
+        "test_stability[leaky_relu_grad]"),
+    "elu_grad_exp_in_both_branches": (
+        [("alpha * np.exp(np.minimum(z, 0.0)))", "alpha * np.exp(z))")],
+        "test_stability[elu_grad]"),
+    "celu_grad_exp_in_both_branches": (
+        [("np.exp(np.minimum(z, 0.0) / alpha))", "np.exp(z / alpha))")],
+        "test_stability[celu_grad]"),
+    "selu_grad_exp_in_both_branches": (
+        [("return lam * elu_grad(z, alpha=alpha)", "return lam * np.where(np.asarray(z) > 0, 1.0, alpha * np.exp(z))")],
+        "test_stability[selu_grad]"),
+    "softplus_grad_naive_sigmoid": (
+        [("return sigmoid(beta * np.asarray(z, dtype=np.float64))",
+          "return 1.0 / (1.0 + np.exp(-beta * np.asarray(z, dtype=np.float64)))")],
+        "test_stability[softplus_grad]"),
+    "gelu_grad_divides_by_exp": (
+        [("return cdf + z * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)",
+          "return cdf + z / np.exp(0.5 * z * z) / np.sqrt(2.0 * np.pi)")],
+        "test_stability[gelu_grad]"),
+    "silu_grad_naive_sigmoid": (
+        [("        return sigmoid(z) * (1.0 + z * sigmoid(-z))\n",
+          "        s = 1.0 / (1.0 + np.exp(-z))\n        return s * (1.0 + z * (1.0 - s))\n")],
+        "test_stability[silu_grad]"),
+    "swish_grad_naive_sigmoid": (
+        [("        s = sigmoid(beta * z)\n        return s + beta * z * s * sigmoid(-beta * z)\n",
+          "        s = 1.0 / (1.0 + np.exp(-beta * z))\n        return s + beta * z * s * (1.0 - s)\n")],
+        "test_stability[swish_grad]"),
+    # central differences with the SPEC's kink values patched in (the least common mistake here:
+    # a piecewise-linear derivative has no formula that overflows)
+    "hardswish_grad_by_finite_differences": (
+        [("    return np.where(z <= -3, 0.0, np.where(z >= 3, 1.0, (2 * z + 3) / 6))\n",
+          "    slope = (hardswish(z + 1e-6) - hardswish(z - 1e-6)) / 2e-6\n"
+          "    return np.where(z == -3, 0.0, np.where(z == 3, 1.0, slope))\n")],
+        "test_stability[hardswish_grad]"),
+    # contract: same shape, float64, input kept, no global RNG, a scalar for a Python float
+    "sigmoid_masks_in_place": (
+        [("    z = np.asarray(z, dtype=np.float64)\n    with np.errstate(under=\"ignore\"):\n"
+          "        e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n",
+          "    z = np.asarray(z, dtype=np.float64)\n    positive = z >= 0\n"
+          "    z[positive] = 1.0 / (1.0 + np.exp(-z[positive]))\n"
+          "    e = np.exp(z[~positive])\n    z[~positive] = e / (1.0 + e)\n    return z\n")],
+        "test_contract[sigmoid]"),
+    "tanh_float32": (
+        [("    return np.tanh(z)\n", "    return np.tanh(np.asarray(z, dtype=np.float32))\n")],
+        "test_contract[tanh]"),
+    "leaky_relu_scales_negatives_in_place": (
+        [("    return np.maximum(z, slope * np.asarray(z, dtype=np.float64))\n",
+          "    z = np.asarray(z, dtype=np.float64)\n    z[z < 0] *= slope\n    return z\n")],
+        "test_contract[leaky_relu]"),
+    "elu_in_place": (
+        [("    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))\n",
+          "    negative = z <= 0\n    z[negative] = alpha * np.expm1(z[negative])\n    return z\n")],
+        "test_contract[elu]"),
+    "celu_float32": (
+        [("    z = np.asarray(z, dtype=np.float64)\n"
+          "    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0) / alpha))",
+          "    z = np.asarray(z, dtype=np.float32)\n"
+          "    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0) / alpha))")],
+        "test_contract[celu]"),
+    "selu_atleast_1d": (
+        [("return lam * elu(z, alpha=alpha)", "return lam * elu(np.atleast_1d(z), alpha=alpha)")],
+        "test_contract[selu]"),
+    "softplus_float32": (
+        [("return np.logaddexp(0.0, beta * np.asarray(z, dtype=np.float64)) / beta",
+          "return np.logaddexp(0.0, beta * np.asarray(z, dtype=np.float32)) / beta")],
+        "test_contract[softplus]"),
+    "gelu_python_loop_flattens": (
+        [("        return z * 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-z / math.sqrt(2.0))\n",
+          "        return np.array([v * 0.5 * math.erfc(-v / math.sqrt(2.0)) for v in z.ravel()])\n")],
+        "test_contract[gelu]"),
+    "silu_multiplies_in_place": (
+        [("        return z * sigmoid(z)\n", "        z *= sigmoid(z)\n        return z\n")],
+        "test_contract[silu]"),
+    "swish_multiplies_in_place": (
+        [("        return z * sigmoid(beta * z)\n", "        z *= sigmoid(beta * z)\n        return z\n")],
+        "test_contract[swish]"),
+    "hardswish_masks_in_place": (
+        [("    return np.where(z <= -3, 0.0, np.where(z >= 3, z, z * (z + 3) / 6))\n",
+          "    middle = (z > -3) & (z < 3)\n    z[middle] = z[middle] * (z[middle] + 3) / 6\n"
+          "    z[z <= -3] = 0.0\n    return z\n")],
+        "test_contract[hardswish]"),
+    "sigmoid_grad_float32": (
+        [("    return sigmoid(z) * sigmoid(-np.asarray(z))\n",
+          "    return (sigmoid(z) * sigmoid(-np.asarray(z))).astype(np.float32)\n")],
+        "test_contract[sigmoid_grad]"),
+    "tanh_grad_tanh_in_place": (
+        [("    return 1.0 - np.tanh(z) ** 2\n",
+          "    z = np.asarray(z, dtype=np.float64)\n    np.tanh(z, out=z)\n    return 1.0 - z**2\n")],
+        "test_contract[tanh_grad]"),
+    "leaky_relu_grad_random_subgradient_at_zero": (
+        [("    return np.where(np.asarray(z) > 0, 1.0, float(slope))\n",
+          "    z = np.asarray(z, dtype=np.float64)\n"
+          "    at_zero = np.random.uniform(slope, 1.0, size=z.shape)\n"
+          "    return np.where(z > 0, 1.0, np.where(z < 0, float(slope), at_zero))\n")],
+        "test_contract[leaky_relu_grad]"),
+    "elu_grad_in_place": (
+        [("        return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))\n",
+          "        negative = z <= 0\n        z[negative] = alpha * np.exp(z[negative])\n"
+          "        z[~negative] = 1.0\n        return z\n")],
+        "test_contract[elu_grad]"),
+    "celu_grad_reuses_the_input_buffer": (
+        [("        return np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0) / alpha))\n",
+          "        np.minimum(z, 0.0, out=z)\n        z /= alpha\n        return np.exp(z)\n")],
+        "test_contract[celu_grad]"),
+    "selu_grad_python_loop_flattens": (
+        [("        return lam * elu_grad(z, alpha=alpha)\n",
+          "        return np.array([lam if v > 0 else lam * alpha * math.exp(v) for v in np.ravel(z)])\n")],
+        "test_contract[selu_grad]"),
+    "softplus_grad_returns_list": (
+        [("return sigmoid(beta * np.asarray(z, dtype=np.float64))",
+          "return sigmoid(beta * np.asarray(z, dtype=np.float64)).tolist()")],
+        "test_contract[softplus_grad]"),
+    "gelu_grad_atleast_1d": (
+        [("    z = np.asarray(z, dtype=np.float64)\n    with np.errstate(under=\"ignore\"):\n"
+          "        if approximate:\n            s = sigmoid(1.702 * z)\n",
+          "    z = np.atleast_1d(np.asarray(z, dtype=np.float64))\n    with np.errstate(under=\"ignore\"):\n"
+          "        if approximate:\n            s = sigmoid(1.702 * z)\n")],
+        "test_contract[gelu_grad]"),
+    "silu_grad_returns_list": (
+        [("        return sigmoid(z) * (1.0 + z * sigmoid(-z))\n",
+          "        return (sigmoid(z) * (1.0 + z * sigmoid(-z))).tolist()\n")],
+        "test_contract[silu_grad]"),
+    "swish_grad_accumulates_in_z": (
+        [("        s = sigmoid(beta * z)\n        return s + beta * z * s * sigmoid(-beta * z)\n",
+          "        s = sigmoid(beta * z)\n        z *= beta * s * sigmoid(-beta * z)\n        return s + z\n")],
+        "test_contract[swish_grad]"),
+    "hardswish_grad_assumes_an_array": (
+        [("    z = np.asarray(z, dtype=np.float64)\n"
+          "    return np.where(z <= -3, 0.0, np.where(z >= 3, 1.0, (2 * z + 3) / 6))\n",
+          "    out = np.zeros(z.shape)\n    out[z >= 3] = 1.0\n    middle = (z > -3) & (z < 3)\n"
+          "    out[middle] = (2 * z[middle] + 3) / 6\n    return out\n")],
+        "test_contract[hardswish_grad]"),
 }
 
 VALIDITY = Validity("activations", notebook_student="nora_notebook")
@@ -80,6 +366,10 @@ def test_mutant_fails_the_check_that_names_it(mutant):
 
 def test_cohort_gets_expected_results():
     VALIDITY.cohort_gets_expected_results()
+
+
+def test_every_check_catches_a_known_mistake():
+    VALIDITY.assert_every_check_caught(MUTANTS)
 
 
 def test_filled_released_notebook_gets_full_marks():

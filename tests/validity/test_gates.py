@@ -70,6 +70,166 @@ MUTANTS = {
         [("dw0, dx0 = mul0.backward(d_prod0)", "dx0, dw0 = mul0.backward(d_prod0)"),
          ("dw1, dx1 = mul1.backward(d_prod1)", "dx1, dw1 = mul1.backward(d_prod1)")],
         "test_sigmoid_neuron_gradient"),
+    "neuron_forgets_bias": (
+        [("f = sigmoid_gate.forward(add_bias.forward(products, w[2]))", "f = sigmoid_gate.forward(products)")],
+        "test_sigmoid_neuron_value"),
+    # forward values
+    "add_gate_sums_everything": (
+        [("        return np.add(x, y, dtype=np.float64)\n", "        return np.sum(x + y)\n")],
+        "test_forward[AddGate]"),
+    "multiply_gate_np_dot": (
+        [("        return self.x * self.y\n", "        return np.dot(self.x, self.y)\n")],
+        "test_forward[MultiplyGate]"),
+    "max_gate_np_minimum": (
+        [("return np.maximum(x, y, dtype=np.float64)", "return np.minimum(x, y, dtype=np.float64)")],
+        "test_forward[MaxGate]"),
+    "exp_gate_approximates_e": (
+        [("self.out = np.exp(np.asarray(x, dtype=np.float64))", "self.out = 2.718 ** np.asarray(x, dtype=np.float64)")],
+        "test_forward[ExpGate]"),
+    "reciprocal_forward_negated": (
+        [("        return 1.0 / self.x\n", "        return -1.0 / self.x\n")],
+        "test_forward[ReciprocalGate]"),
+    "scale_forward_forgets_a": (
+        [("return self.a * np.asarray(x, dtype=np.float64)", "return np.asarray(x, dtype=np.float64)")],
+        "test_forward[ScaleGate]"),
+    "offset_gate_multiplies_by_c": (
+        [("return self.c + np.asarray(x, dtype=np.float64)", "return self.c * np.asarray(x, dtype=np.float64)")],
+        "test_forward[OffsetGate]"),
+    "sigmoid_gate_branches_swapped": (
+        [("self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+          "self.out = np.where(x >= 0, e / (1.0 + e), 1.0 / (1.0 + e))")],
+        "test_forward[SigmoidGate]"),
+    "relu_gate_np_max_reduces": (
+        [("return np.maximum(x, 0.0)", "return np.max(x, 0)")],
+        "test_forward[ReLUGate]"),
+    "matmul_elementwise_product": (
+        [("return self.W @ self.x", "return self.W * self.x")],
+        "test_forward[MatMulGate]"),
+    "squared_l2_mean_instead_of_sum": (
+        [("return float(np.sum(self.diff**2))", "return float(np.mean(self.diff**2))")],
+        "test_forward[SquaredL2Gate]"),
+    # backward values
+    "add_backward_returns_one_gradient": (
+        [("        return np.array(dout, dtype=np.float64), np.array(dout, dtype=np.float64)\n",
+          "        return np.array(dout, dtype=np.float64)\n")],
+        "test_backward[AddGate]"),
+    "max_backward_distributes_dout": (
+        [("return np.where(self.x_wins, dout, 0.0), np.where(self.x_wins, 0.0, dout)",
+          "return np.array(dout, dtype=np.float64), np.array(dout, dtype=np.float64)")],
+        "test_backward[MaxGate]"),
+    "scale_backward_forgets_a": (
+        [("return (self.a * np.asarray(dout, dtype=np.float64),)", "return (np.asarray(dout, dtype=np.float64),)")],
+        "test_backward[ScaleGate]"),
+    "offset_backward_multiplies_by_c": (
+        [("return (np.array(dout, dtype=np.float64),)", "return (self.c * np.array(dout, dtype=np.float64),)")],
+        "test_backward[OffsetGate]"),
+    "relu_backward_passes_dout_through": (
+        [("return (np.where(self.positive, dout, 0.0),)", "return (dout,)")],
+        "test_backward[ReLUGate]"),
+    "soft_iou_backward_treats_union_as_constant": (
+        [("return (dout * (U * Y - I * (1.0 - Y)) / U**2,)", "return (dout * Y / U,)")],
+        "test_backward[SoftIoUGate]"),
+    # Python floats in (SPEC: scalars are allowed everywhere)
+    "add_gate_copies_x_for_the_sum": (
+        [("        return np.add(x, y, dtype=np.float64)\n",
+          "        out = x.copy()\n        out += y\n        return out\n")],
+        "test_scalar_inputs[AddGate]"),
+    "multiply_gate_caches_with_copy_method": (
+        [("        self.x = np.array(x, dtype=np.float64)\n        self.y = np.array(y, dtype=np.float64)\n",
+          "        self.x = x.copy()\n        self.y = y.copy()\n")],
+        "test_scalar_inputs[MultiplyGate]"),
+    "max_backward_assumes_array_dout": (
+        [("        return np.where(self.x_wins, dout, 0.0), np.where(self.x_wins, 0.0, dout)\n",
+          "        dx, dy = np.zeros(dout.shape), np.zeros(dout.shape)\n"
+          "        dx[self.x_wins] = dout[self.x_wins]\n"
+          "        dy[~self.x_wins] = dout[~self.x_wins]\n"
+          "        return dx, dy\n")],
+        "test_scalar_inputs[MaxGate]"),
+    "exp_gate_calls_astype": (
+        [("self.out = np.exp(np.asarray(x, dtype=np.float64))", "self.out = np.exp(x.astype(np.float64))")],
+        "test_scalar_inputs[ExpGate]"),
+    "reciprocal_caches_with_copy_method": (
+        [("        self.x = np.array(x, dtype=np.float64)\n        return 1.0 / self.x\n",
+          "        self.x = x.copy()\n        return 1.0 / self.x\n")],
+        "test_scalar_inputs[ReciprocalGate]"),
+    "scale_gate_atleast_1d": (
+        [("return self.a * np.asarray(x, dtype=np.float64)",
+          "return self.a * np.atleast_1d(np.asarray(x, dtype=np.float64))")],
+        "test_scalar_inputs[ScaleGate]"),
+    "offset_backward_uses_dout_shape": (
+        [("return (np.array(dout, dtype=np.float64),)", "return (np.ones(dout.shape) * dout,)")],
+        "test_scalar_inputs[OffsetGate]"),
+    "sigmoid_gate_loops_over_array": (
+        [("        x = np.asarray(x, dtype=np.float64)\n"
+          "        with np.errstate(under=\"ignore\"):  # e^-|x| below the smallest normal float is exact enough\n"
+          "            e = np.exp(-np.abs(x))\n"
+          "        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n",
+          "        self.out = np.array([1.0 / (1.0 + np.exp(-v)) for v in x.ravel()]).reshape(x.shape)\n")],
+        "test_scalar_inputs[SigmoidGate]"),
+    "squared_l2_loops_with_len": (
+        [("return float(np.sum(self.diff**2))",
+          "return float(sum((q[i] - self.target[i]) ** 2 for i in range(len(q))))")],
+        "test_scalar_inputs[SquaredL2Gate]"),
+    "soft_iou_asserts_matching_shapes": (
+        [("        X = np.asarray(X, dtype=np.float64)\n        Y = self.target\n",
+          "        assert X.shape == self.target.shape\n        X = np.asarray(X, dtype=np.float64)\n"
+          "        Y = self.target\n")],
+        "test_scalar_inputs[SoftIoUGate]"),
+    # contract: inputs kept, a tuple of float64 gradients
+    "multiply_backward_scales_dout_in_place": (
+        [("        return self.y * dout, self.x * dout\n",
+          "        dy = self.x * dout\n        dout *= self.y\n        return dout, dy\n")],
+        "test_gate_contract[MultiplyGate]"),
+    "max_gate_overwrites_x": (
+        [("        return np.maximum(x, y, dtype=np.float64)\n",
+          "        x[~self.x_wins] = y[~self.x_wins]\n        return x\n")],
+        "test_gate_contract[MaxGate]"),
+    "exp_gate_exponentiates_in_place": (
+        [("self.out = np.exp(np.asarray(x, dtype=np.float64))", "self.out = np.exp(x, out=x)")],
+        "test_gate_contract[ExpGate]"),
+    "reciprocal_float32": (
+        [("        self.x = np.array(x, dtype=np.float64)\n        return 1.0 / self.x\n",
+          "        self.x = np.array(x, dtype=np.float32)\n        return 1.0 / self.x\n")],
+        "test_gate_contract[ReciprocalGate]"),
+    "scale_backward_scales_dout_in_place": (
+        [("        return (self.a * np.asarray(dout, dtype=np.float64),)\n",
+          "        dout = np.asarray(dout, dtype=np.float64)\n        dout *= self.a\n        return (dout,)\n")],
+        "test_gate_contract[ScaleGate]"),
+    "offset_gate_adds_in_place": (
+        [("        return self.c + np.asarray(x, dtype=np.float64)\n",
+          "        x = np.asarray(x, dtype=np.float64)\n        x += self.c\n        return x\n")],
+        "test_gate_contract[OffsetGate]"),
+    "offset_backward_returns_list": (
+        [("        return (np.array(dout, dtype=np.float64),)\n", "        return [np.array(dout, dtype=np.float64)]\n")],
+        "test_gate_contract[OffsetGate]"),
+    "sigmoid_backward_scales_dout_in_place": (
+        [("        return (self.out * (1.0 - self.out) * dout,)\n",
+          "        dout *= self.out * (1.0 - self.out)\n        return (dout,)\n")],
+        "test_gate_contract[SigmoidGate]"),
+    "matmul_backward_returns_list": (
+        [("return dW, self.W.T @ dout", "return [dW, self.W.T @ dout]")],
+        "test_gate_contract[MatMulGate]"),
+    "squared_l2_subtracts_target_in_place": (
+        [("        self.diff = np.asarray(q, dtype=np.float64) - self.target\n",
+          "        q = np.asarray(q, dtype=np.float64)\n        q -= self.target\n        self.diff = q\n")],
+        "test_gate_contract[SquaredL2Gate]"),
+    "softmax_shifts_scores_in_place": (
+        [("        shifted = o - np.max(o, axis=-1, keepdims=True)\n",
+          "        o -= np.max(o, axis=-1, keepdims=True)\n        shifted = o\n")],
+        "test_gate_contract[SoftmaxCrossEntropyGate]"),
+    "soft_iou_multiplies_mask_in_place": (
+        [("        self.intersection = np.sum(X * Y)\n        self.union = np.sum(X + Y - X * Y)\n",
+          "        self.union = np.sum(X + Y - X * Y)\n        X *= Y\n        self.intersection = np.sum(X)\n")],
+        "test_gate_contract[SoftIoUGate]"),
+    # loss gates: backward() means dout = 1.0
+    "squared_l2_no_default_dout": (
+        [("    def backward(self, dout=1.0):\n        ### BEGIN SOLUTION\n        return (2.0 * self.diff",
+          "    def backward(self, dout):\n        ### BEGIN SOLUTION\n        return (2.0 * self.diff")],
+        "test_loss_default_dout[SquaredL2Gate]"),
+    "softmax_no_default_dout": (
+        [("    def backward(self, dout=1.0):\n        ### BEGIN SOLUTION\n        return ((self.probs",
+          "    def backward(self, dout):\n        ### BEGIN SOLUTION\n        return ((self.probs")],
+        "test_loss_default_dout[SoftmaxCrossEntropyGate]"),
 }
 
 VALIDITY = Validity("gates", notebook_student="olga_notebook")
@@ -86,6 +246,10 @@ def test_mutant_fails_the_check_that_names_it(mutant):
 
 def test_cohort_gets_expected_results():
     VALIDITY.cohort_gets_expected_results()
+
+
+def test_every_check_catches_a_known_mistake():
+    VALIDITY.assert_every_check_caught(MUTANTS)
 
 
 def test_filled_released_notebook_gets_full_marks():

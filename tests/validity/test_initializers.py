@@ -45,6 +45,14 @@ MUTANTS = {
         [('    n = fan_in if mode == "fan_in" else fan_out\n    return rng.normal(',
           '    n = fan_in\n    return rng.normal(')],
         "test_kaiming_normal_fan_out", "`mode` mixed up"),
+    "kaiming_normal_uniform_bound_as_std": (
+        [("    return rng.normal(0.0, math.sqrt(2.0 / n), size=(fan_in, fan_out))",
+          "    return rng.normal(0.0, math.sqrt(6.0 / n), size=(fan_in, fan_out))")],
+        "test_kaiming_normal_distribution", "the uniform bound sqrt(6/n) used as the standard deviation"),
+    "kaiming_normal_without_relu_gain": (
+        [("    return rng.normal(0.0, math.sqrt(2.0 / n), size=(fan_in, fan_out))",
+          "    return rng.normal(0.0, 1.0 / math.sqrt(n), size=(fan_in, fan_out))")],
+        "test_relu_network_activations", "the activations shrink: the weights are too small"),
     "kaiming_uniform_draws_normal": (
         [("    bound = math.sqrt(6.0 / n)\n    return rng.uniform(-bound, bound, size=(fan_in, fan_out))",
           "    bound = math.sqrt(6.0 / n)\n    return rng.normal(0.0, bound / math.sqrt(3.0), size=(fan_in, fan_out))")],
@@ -90,6 +98,10 @@ def test_reference_gets_full_marks():
 @pytest.mark.parametrize("mutant", sorted(MUTANTS))
 def test_mutant_fails_the_check_that_names_it(mutant):
     VALIDITY.mutant_fails_the_check_that_names_it(mutant, *MUTANTS[mutant])
+
+
+def test_every_check_catches_a_known_mistake():
+    VALIDITY.assert_every_check_caught(MUTANTS)
 
 
 def test_cohort_gets_expected_results():

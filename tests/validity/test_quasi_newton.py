@@ -86,6 +86,10 @@ def test_cohort_gets_expected_results():
     VALIDITY.cohort_gets_expected_results()
 
 
+def test_every_check_catches_a_known_mistake():
+    VALIDITY.assert_every_check_caught(MUTANTS)
+
+
 def test_filled_released_notebook_gets_full_marks():
     VALIDITY.filled_released_notebook_gets_full_marks()
 

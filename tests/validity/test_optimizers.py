@@ -110,7 +110,7 @@ MUTANTS = {
     "sgd_step_hard_codes_lr": (
         [("return np.asarray(w, dtype=np.float64) - self.lr * np.asarray(g, dtype=np.float64)",
           "return np.asarray(w, dtype=np.float64) - 0.01 * np.asarray(g, dtype=np.float64)")],
-        "test_hyperparameters[SGD]", None),
+        "test_hyperparameters[SGD]", "the lr argument is ignored"),
     "rmsprop_state_shared_by_instances": (
         [(RMSPROP_STEP,
           "        shared = RMSProp.__dict__.get('accumulators')\n"
@@ -140,7 +140,7 @@ MUTANTS = {
         "test_exponential_decay", "(1 - rate)**k instead of exp(-rate*k)"),
     "exponential_decay_ignores_rate": (
         [("return eta0 * math.exp(-rate * k)", "return eta0 * math.exp(-0.1 * k)")],
-        "test_exponential_decay_rate", None),
+        "test_exponential_decay_rate", "the rate argument is ignored"),
 }
 
 VALIDITY = Validity("optimizers", notebook_student="hal_notebook")

@@ -156,9 +156,15 @@ def optimizer_variants(name: str, kwargs: dict) -> dict:
         lr = kw.get("lr", 0.01)
 
         class Plain:
+            def __init__(self, rate=lr):
+                self.rate = rate
+
             def step(self, w, g):
-                return w - lr * g
-        return {ascent: lambda: Ascent(Plain())}
+                return w - self.rate * g
+        out = {ascent: lambda: Ascent(Plain())}
+        if lr != 0.01:
+            out["the lr argument is ignored (the default 0.01 is used): store it on self"] = lambda: Plain(0.01)
+        return out
     if name in ("Momentum", "Nesterov"):
         lr, mu, ema = kw.get("lr", 0.01), kw.get("mu", 0.9), kw.get("ema", False)
         nesterov = name == "Nesterov"
@@ -260,7 +266,9 @@ def schedule_variants(name: str, eta0, kwargs: dict) -> dict:
     if name == "exponential_decay":
         return {"exp(-k/rate) instead of exp(-rate*k)": lambda k: eta0 * math.exp(-k / rate),
                 "(1 - rate)**k instead of exp(-rate*k)": lambda k: eta0 * (1 - rate) ** k,
-                "exp(+rate*k): the rate must decay": lambda k: eta0 * math.exp(rate * k)}
+                "exp(+rate*k): the rate must decay": lambda k: eta0 * math.exp(rate * k),
+                **({"the rate argument is ignored (the default 0.1 is used)": lambda k: eta0 * math.exp(-0.1 * k)}
+                   if rate != 0.1 else {})}
     return {"missing parentheses: eta0 / 1 + rate*k instead of eta0 / (1 + rate*k)": lambda k: eta0 + rate * k,
             "eta0*(1 - rate*k) instead of eta0/(1 + rate*k)": lambda k: eta0 * (1 - rate * k),
             "eta0/(1 + rate)**k (exponential, not inverse time)": lambda k: eta0 / (1 + rate) ** k}

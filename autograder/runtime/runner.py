@@ -28,11 +28,12 @@ def suite_dir(assignment: str) -> Path:
 def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> list[str]:
     """Command line for one suite: quiet, no cache, no outside conftest or ini, no autoloaded plugins.
 
-    Without hidden checks, the `test_hidden*.py` modules are not even collected (nor imported).
+    Visible modules come first (reports list checks in this order); without hidden checks the
+    `test_hidden*.py` modules are not even collected (nor imported).
     """
     directory = suite_dir(assignment)
-    targets = [str(directory)] if hidden else [
-        str(path) for path in sorted(directory.glob("test_*.py")) if not path.name.startswith("test_hidden")]
+    modules = sorted(directory.glob("test_*.py"), key=lambda path: (path.name.startswith("test_hidden"), path.name))
+    targets = [str(path) for path in modules if hidden or not path.name.startswith("test_hidden")]
     args = [*targets, "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider",
             "-p", "no:stepwise", "-p", "no:unraisableexception", "-p", "no:threadexception",
             "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:junitxml",

@@ -11,7 +11,7 @@
 - Every check of the rubric is failed by at least one known-wrong implementation (a mutant or a
   cohort student without full marks): no check that cannot fail.
 
-Test modules import this file by name (`from harness import Validity`): pytest puts this folder,
+Test modules import this file by name (`from harness import ...`): pytest puts this folder,
 which is no package, on `sys.path` (its default "prepend" import mode); conftest.py has pytest
 rewrite the asserts here.
 """
@@ -63,10 +63,12 @@ def failed(result: SubmissionResult) -> set[str]:
 
 class Validity:
     """The shared validity checks of one assignment; `notebook_student` is the cohort student
-    whose submission is the released notebook with its solution cells filled in."""
+    whose submission is the released notebook with its solution cells filled in; `mutants`
+    maps a mutant's name to (replacements, the check id that names it[, diagnosis])."""
 
-    def __init__(self, assignment: str, *, notebook_student: str):
+    def __init__(self, assignment: str, *, notebook_student: str, mutants: dict):
         self.assignment = assignment
+        self.mutants = mutants
         self.reference = (ROOT / "solutions" / f"{assignment}.py").read_text()
         self.cohort_dir = ROOT / "examples" / "cohort" / assignment
         self.released_stub = ROOT / "assignments" / assignment / f"{assignment}.py"
@@ -154,3 +156,37 @@ class Validity:
     def empty_file_scores_zero(self):
         result = self.grade("")
         assert result.score == 0 and result.max_score > 0
+
+
+# The shared tests. Each test module imports them (so pytest collects them there) and defines
+# VALIDITY; conftest.py hands it over as the `validity` fixture and parametrizes `mutant`.
+def test_reference_gets_full_marks(validity):
+    validity.reference_gets_full_marks()
+
+
+def test_mutant_fails_the_check_that_names_it(validity, mutant):
+    validity.mutant_fails_the_check_that_names_it(mutant, *validity.mutants[mutant])
+
+
+def test_cohort_gets_expected_results(validity):
+    validity.cohort_gets_expected_results()
+
+
+def test_every_check_catches_a_known_mistake(validity):
+    validity.assert_every_check_caught(validity.mutants)
+
+
+def test_filled_released_notebook_gets_full_marks(validity):
+    validity.filled_released_notebook_gets_full_marks()
+
+
+def test_stub_scores_zero(validity):
+    validity.stub_scores_zero()
+
+
+def test_released_stub_scores_zero(validity):
+    validity.released_stub_scores_zero()
+
+
+def test_empty_file_scores_zero(validity):
+    validity.empty_file_scores_zero()

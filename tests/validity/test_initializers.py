@@ -13,7 +13,11 @@ import pytest
 from autograder.checks.statistics import ALPHA, chi2_mean_square_interval, uniform_max_lower_bound
 from autograder.suites.initializers import common
 
-from harness import Validity
+from harness import (  # the shared tests, collected in this module too
+    Validity, test_cohort_gets_expected_results, test_empty_file_scores_zero,
+    test_every_check_catches_a_known_mistake, test_filled_released_notebook_gets_full_marks,
+    test_mutant_fails_the_check_that_names_it, test_reference_gets_full_marks,
+    test_released_stub_scores_zero, test_stub_scores_zero)
 
 pytestmark = pytest.mark.slow
 
@@ -88,40 +92,7 @@ MUTANTS = {
         "test_gain_leaky_relu_slope", "slope not squared"),
 }
 
-VALIDITY = Validity("initializers", notebook_student="gia_notebook")
-
-
-def test_reference_gets_full_marks():
-    VALIDITY.reference_gets_full_marks()
-
-
-@pytest.mark.parametrize("mutant", sorted(MUTANTS))
-def test_mutant_fails_the_check_that_names_it(mutant):
-    VALIDITY.mutant_fails_the_check_that_names_it(mutant, *MUTANTS[mutant])
-
-
-def test_every_check_catches_a_known_mistake():
-    VALIDITY.assert_every_check_caught(MUTANTS)
-
-
-def test_cohort_gets_expected_results():
-    VALIDITY.cohort_gets_expected_results()
-
-
-def test_filled_released_notebook_gets_full_marks():
-    VALIDITY.filled_released_notebook_gets_full_marks()
-
-
-def test_stub_scores_zero():
-    VALIDITY.stub_scores_zero()
-
-
-def test_released_stub_scores_zero():
-    VALIDITY.released_stub_scores_zero()
-
-
-def test_empty_file_scores_zero():
-    VALIDITY.empty_file_scores_zero()
+VALIDITY = Validity("initializers", notebook_student="gia_notebook", mutants=MUTANTS)
 
 
 # (initializer, shape, params) of every distribution check of the suite

@@ -10,7 +10,11 @@ import pytest
 from autograder.suites.optimizers import common
 from autograder.suites.optimizers.variants import optimizer_variants
 
-from harness import Validity
+from harness import (  # the shared tests, collected in this module too
+    Validity, test_cohort_gets_expected_results, test_empty_file_scores_zero,
+    test_every_check_catches_a_known_mistake, test_filled_released_notebook_gets_full_marks,
+    test_mutant_fails_the_check_that_names_it, test_reference_gets_full_marks,
+    test_released_stub_scores_zero, test_stub_scores_zero)
 
 pytestmark = pytest.mark.slow
 
@@ -143,40 +147,7 @@ MUTANTS = {
         "test_exponential_decay_rate", "the rate argument is ignored"),
 }
 
-VALIDITY = Validity("optimizers", notebook_student="hal_notebook")
-
-
-def test_reference_gets_full_marks():
-    VALIDITY.reference_gets_full_marks()
-
-
-@pytest.mark.parametrize("mutant", sorted(MUTANTS))
-def test_mutant_fails_the_check_that_names_it(mutant):
-    VALIDITY.mutant_fails_the_check_that_names_it(mutant, *MUTANTS[mutant])
-
-
-def test_every_check_catches_a_known_mistake():
-    VALIDITY.assert_every_check_caught(MUTANTS)
-
-
-def test_cohort_gets_expected_results():
-    VALIDITY.cohort_gets_expected_results()
-
-
-def test_filled_released_notebook_gets_full_marks():
-    VALIDITY.filled_released_notebook_gets_full_marks()
-
-
-def test_stub_scores_zero():
-    VALIDITY.stub_scores_zero()
-
-
-def test_released_stub_scores_zero():
-    VALIDITY.released_stub_scores_zero()
-
-
-def test_empty_file_scores_zero():
-    VALIDITY.empty_file_scores_zero()
+VALIDITY = Validity("optimizers", notebook_student="hal_notebook", mutants=MUTANTS)
 
 
 STREAM_CASES = ([(name, {}, common.VISIBLE_SEED) for name in common.CLASSES]

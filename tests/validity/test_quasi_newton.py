@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness import Validity
+from harness import (  # the shared tests, collected in this module too
+    Validity, test_cohort_gets_expected_results, test_empty_file_scores_zero,
+    test_every_check_catches_a_known_mistake, test_filled_released_notebook_gets_full_marks,
+    test_mutant_fails_the_check_that_names_it, test_reference_gets_full_marks,
+    test_released_stub_scores_zero, test_stub_scores_zero)
 
 pytestmark = pytest.mark.slow
 
@@ -70,37 +74,4 @@ MUTANTS = {
         "test_bfgs_minimize_result_dict"),
 }
 
-VALIDITY = Validity("quasi_newton", notebook_student="fay_notebook")
-
-
-def test_reference_gets_full_marks():
-    VALIDITY.reference_gets_full_marks()
-
-
-@pytest.mark.parametrize("mutant", sorted(MUTANTS))
-def test_mutant_fails_the_check_that_names_it(mutant):
-    VALIDITY.mutant_fails_the_check_that_names_it(mutant, *MUTANTS[mutant])
-
-
-def test_cohort_gets_expected_results():
-    VALIDITY.cohort_gets_expected_results()
-
-
-def test_every_check_catches_a_known_mistake():
-    VALIDITY.assert_every_check_caught(MUTANTS)
-
-
-def test_filled_released_notebook_gets_full_marks():
-    VALIDITY.filled_released_notebook_gets_full_marks()
-
-
-def test_stub_scores_zero():
-    VALIDITY.stub_scores_zero()
-
-
-def test_released_stub_scores_zero():
-    VALIDITY.released_stub_scores_zero()
-
-
-def test_empty_file_scores_zero():
-    VALIDITY.empty_file_scores_zero()
+VALIDITY = Validity("quasi_newton", notebook_student="fay_notebook", mutants=MUTANTS)

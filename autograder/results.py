@@ -6,7 +6,7 @@ Schema: https://gradescope-autograders.readthedocs.io/en/latest/specs/ — top-l
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -99,6 +99,3 @@ def from_gradescope(data: dict) -> SubmissionResult:
         fingerprint=extra.get("fingerprint", {}),
     )
 
-
-def as_dict(result: SubmissionResult) -> dict:
-    return asdict(result)

@@ -116,7 +116,6 @@ class StudentCode:
         self._call_seconds = limits.call_seconds
         self._output_parts: list[str] = []
         self.import_error: SubmissionImportError | None = None
-        self.sandbox_mode: str | None = None
 
     @classmethod
     def unavailable(cls, message: str) -> "StudentCode":
@@ -143,7 +142,6 @@ class StudentCode:
                                                 theirs.fileno(), mode=self._mode, limits=self._limits)
         finally:
             theirs.close()
-        self.sandbox_mode = self._worker.mode
         self._generation += 1
         self._channel = _DeadlineSocket(ours)
         self._channel.deadline = min(now + self._limits.import_seconds, self._budget_end)

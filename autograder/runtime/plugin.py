@@ -73,6 +73,8 @@ def marker_metadata(item) -> dict:
         raise pytest.UsageError(f"{item.nodeid}: every check needs @pytest.mark.points(n)")
     unit = item.get_closest_marker("unit")
     kind = item.get_closest_marker("kind")
+    if kind is not None and kind.args[0] not in KINDS:
+        raise pytest.UsageError(f"{item.nodeid}: kind must be one of {', '.join(KINDS)}")
     doc = (getattr(item.function, "__doc__", None) or "").strip().splitlines()
     name = doc[0].strip() if doc else item.name
     if "[" in item.name:

@@ -139,7 +139,7 @@ class StudentCode:
         ours, theirs = socket.socketpair()
         try:
             self._worker = sandbox.start_worker(WORKER_SCRIPT, self._source_file, self._module_name,
-                                                theirs.fileno(), mode=self._mode, limits=self._limits)
+                                                theirs.fileno(), mode=self._mode, limits=self._limits, warm=True)
         finally:
             theirs.close()
         self._generation += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -22,6 +23,7 @@ import pytest
 
 from autograder.sandbox import Limits, describe, sandbox_available, start_worker
 from autograder.sandbox import bubblewrap, procs, uids
+from autograder.sandbox.warm import WarmWorker
 
 REPO = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
@@ -31,38 +33,45 @@ import argparse, json, os, socket, struct, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sibling  # the whole worker folder is visible, not just the script
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--fd", type=int, required=True)
-parser.add_argument("--module", required=True)
-parser.add_argument("--file", required=True)
-args = parser.parse_args()
-channel = socket.socket(fileno=args.fd)
 
-def receive():
-    head = b""
-    while len(head) < 4:
-        part = channel.recv(4 - len(head))
-        if not part:
-            sys.exit(0)
-        head += part
-    (size,) = struct.unpack("<I", head)
-    body = b""
-    while len(body) < size:
-        body += channel.recv(size - len(body))
-    return json.loads(body)
+def serve_submission(fd, module, file):  # what a zygote calls in its forked child
+    args = argparse.Namespace(fd=fd, module=module, file=file)
+    channel = socket.socket(fileno=fd)
 
-def send(message):
-    body = json.dumps(message).encode()
-    channel.sendall(struct.pack("<I", len(body)) + body)
+    def receive():
+        head = b""
+        while len(head) < 4:
+            part = channel.recv(4 - len(head))
+            if not part:
+                sys.exit(0)
+            head += part
+        (size,) = struct.unpack("<I", head)
+        body = b""
+        while len(body) < size:
+            body += channel.recv(size - len(body))
+        return json.loads(body)
 
-send({"ready": sibling.READY, "argv": sys.argv, "module": args.module, "file": args.file})
-while True:
-    scope = {"args": args}
-    try:
-        exec(receive()["code"], scope)
-        send({"result": scope.get("result")})
-    except BaseException as exc:
-        send({"error": type(exc).__name__, "message": str(exc)})
+    def send(message):
+        body = json.dumps(message).encode()
+        channel.sendall(struct.pack("<I", len(body)) + body)
+
+    send({"ready": sibling.READY, "argv": sys.argv, "module": module, "file": file})
+    while True:
+        scope = {"args": args}
+        try:
+            exec(receive()["code"], scope)
+            send({"result": scope.get("result")})
+        except BaseException as exc:
+            send({"error": type(exc).__name__, "message": str(exc)})
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--module", required=True)
+    parser.add_argument("--file", required=True)
+    options = parser.parse_args()
+    serve_submission(options.fd, options.module, options.file)
 '''
 
 
@@ -97,6 +106,7 @@ def wire_dir(tmp_path) -> Path:
     folder = tmp_path / "wire"
     folder.mkdir()
     (folder / "worker.py").write_text(STAND_IN_WORKER)
+    shutil.copy(REPO / "autograder" / "wire" / "zygote.py", folder / "zygote.py")
     (folder / "sibling.py").write_text("READY = 'ok'\n")
     return folder
 
@@ -117,9 +127,11 @@ def start(wire_dir, submission):
 
     def _start(mode: str, **limit_overrides) -> Session:
         ours, theirs = socket.socketpair()
-        worker = start_worker(wire_dir / "worker.py", submission, "gates", theirs.fileno(), mode=mode,
-                              limits=Limits(**limit_overrides))
+        worker = start_worker(wire_dir / "worker.py", submission, "gates", theirs.fileno(),
+                              mode="bwrap" if mode == "warm" else mode, limits=Limits(**limit_overrides),
+                              warm=mode == "warm")
         theirs.close()
+        assert isinstance(worker, WarmWorker) == (mode == "warm")  # no silent cold start
         session = Session(worker, ours, {})
         sessions.append(session)
         try:
@@ -134,10 +146,10 @@ def start(wire_dir, submission):
         session.channel.close()
 
 
-MODES = [
-    pytest.param("bwrap", marks=pytest.mark.skipif(not sandbox_available("bwrap"), reason="bubblewrap unavailable")),
-    "process",
-]
+BWRAP = pytest.mark.skipif(not sandbox_available("bwrap"), reason="bubblewrap unavailable")
+WARM = pytest.mark.skipif(not (IS_ROOT and sandbox_available("bwrap")), reason="warm starts need bwrap as root")
+MODES = [pytest.param("bwrap", marks=BWRAP), pytest.param("warm", marks=WARM), "process"]
+SANDBOXED = [pytest.param("bwrap", marks=BWRAP), pytest.param("warm", marks=WARM)]
 
 
 def _uid_dropped_in_process_mode() -> bool:
@@ -168,9 +180,12 @@ def _wait_until(condition, timeout: float = 10.0) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_worker_gets_its_argv_and_a_private_copy_of_the_submission(start, mode, submission):
     session = start(mode)
-    assert session.worker.mode == mode and session.worker.alive()
+    assert session.worker.mode == mode.replace("warm", "bwrap") and session.worker.alive()
     argv, copy = session.hello["argv"], session.hello["file"]
-    assert argv[1:] == ["--fd", argv[2], "--module", "gates", "--file", copy]
+    if mode == "warm":  # forked by the zygote, which calls serve_submission(fd, module, file)
+        assert argv == [copy] and session.hello["module"] == "gates"
+    else:
+        assert argv[1:] == ["--fd", argv[2], "--module", "gates", "--file", copy]
     reply = session.run("import os; result = [os.getcwd(), open(args.file).read(), os.path.basename(args.file)]")
     cwd, text, name = reply["result"]
     assert text == "SECRET_OF_ALICE = 1\n" and name == "gates.py"
@@ -190,14 +205,14 @@ def test_environment_is_cleared(start, mode, monkeypatch):
 
 # --- what the worker can see and reach ---------------------------------------------------------------------------
 
-@pytest.mark.skipif(not sandbox_available("bwrap"), reason="bubblewrap unavailable")
-def test_bwrap_worker_sees_neither_repository_nor_other_students_nor_outputs(start, tmp_path):
+@pytest.mark.parametrize("mode", SANDBOXED)
+def test_bwrap_worker_sees_neither_repository_nor_other_students_nor_outputs(start, mode, tmp_path):
     other = tmp_path / "students" / "bob"
     other.mkdir(parents=True)
     (other / "gates.py").write_text("BOB = 1\n")
     out = tmp_path / "out"
     out.mkdir()
-    session = start("bwrap")
+    session = start(mode)
     paths = [str(REPO / "solutions"), str(REPO / "autograder"), str(REPO / "tests"), str(other), str(out),
              str(tmp_path), "/home", "/etc/passwd", "/etc/shadow", "/var", "/run", "/sys"]
     reply = session.run(f"import os; result = [p for p in {paths!r} if os.path.exists(p)]")
@@ -222,14 +237,14 @@ def test_bwrap_worker_sees_neither_repository_nor_other_students_nor_outputs(sta
     assert not any(writable.values()), writable
 
 
-@pytest.mark.skipif(not sandbox_available("bwrap"), reason="bubblewrap unavailable")
-def test_bwrap_worker_has_no_network(start):
+@pytest.mark.parametrize("mode", SANDBOXED)
+def test_bwrap_worker_has_no_network(start, mode):
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
     accepted = []
     threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
     try:
-        session = start("bwrap")
+        session = start(mode)
         reply = session.run(f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2)")
         assert reply["error"] in ("ConnectionRefusedError", "OSError", "TimeoutError"), reply
         interfaces = session.run("import socket; result = [name for _, name in socket.if_nameindex()]")["result"]
@@ -254,6 +269,73 @@ def test_bwrap_worker_is_unprivileged_and_alone_in_its_pid_namespace(start):
     if IS_ROOT:  # on the host too, the worker runs as its leased uid
         assert session.worker.host_uid >= 60000
         assert [info for info in procs.live_processes() if info.uid == session.worker.host_uid] != []
+
+
+# --- warm starts: workers forked by a zygote (autograder/sandbox/warm.py, autograder/wire/zygote.py) ----------
+
+@WARM
+def test_warm_worker_is_unprivileged_and_cannot_reach_the_zygote(start):
+    session = start("warm")
+    facts = session.run("""
+        import os, signal
+        status = dict(line.split(':', 1) for line in open('/proc/self/status').read().splitlines())
+        fds = sorted(int(fd) for fd in os.listdir('/proc/self/fd'))
+        result = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
+                  "caps": [int(status[k], 16) for k in ('CapEff', 'CapPrm', 'CapInh', 'CapBnd', 'CapAmb')],
+                  "no_new_privs": status['NoNewPrivs'].strip(), "fds": fds,
+                  "pids": sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}
+        kills = {}
+        for pid in result["pids"]:
+            if pid != os.getpid():
+                try:
+                    os.kill(pid, signal.SIGKILL); kills[pid] = "killed"
+                except OSError as exc:
+                    kills[pid] = type(exc).__name__
+        result["kills"] = kills
+        """)["result"]
+    assert facts["uid"] == facts["gid"] == session.worker.host_uid >= uids.UID_BASE and facts["groups"] == []
+    assert facts["caps"] == [0, 0, 0, 0, 0] and facts["no_new_privs"] == "1"
+    # stdin/out/err, the channel, and the descriptor listing /proc/self/fd: no control socket of the zygote
+    assert len(facts["fds"]) == 5 and facts["fds"][:3] == [0, 1, 2]
+    assert len(facts["pids"]) == 3  # bwrap's init, the zygote, itself
+    assert set(facts["kills"].values()) == {"PermissionError"}
+    assert session.run("result = 1")["result"] == 1
+    session.worker.kill()
+    assert start("warm").run("result = 2")["result"] == 2  # the zygote still serves
+
+
+@WARM
+def test_warm_worker_sees_nothing_of_the_previous_one(start):
+    first = start("warm")
+    leave = """
+        import os
+        for path in ('/tmp/left', '/scratch/left', '/dev/shm/left'):
+            open(path, 'w').write('secret of the previous student')
+        result = sorted(os.listdir('/tmp') + os.listdir('/scratch') + os.listdir('/dev/shm'))
+        """
+    assert first.run(leave)["result"] == ["gates.py", "left", "left", "left"]
+    first.worker.kill()
+    second = start("warm")
+    assert second.worker._zygote is first.worker._zygote  # the same zygote forked both
+    seen = second.run("import os; result = sorted(os.listdir('/tmp') + os.listdir('/scratch') + os.listdir('/dev/shm'))")
+    assert seen["result"] == ["gates.py"]
+
+
+@WARM
+def test_second_worker_while_the_first_lives_starts_cold(wire_dir, submission):
+    ours, theirs = socket.socketpair()
+    first = start_worker(wire_dir / "worker.py", submission, "gates", theirs.fileno(), mode="bwrap", warm=True)
+    ours2, theirs2 = socket.socketpair()
+    second = start_worker(wire_dir / "worker.py", submission, "gates", theirs2.fileno(), mode="bwrap", warm=True)
+    try:
+        assert isinstance(first, WarmWorker) and not isinstance(second, WarmWorker)
+        assert _receive(ours, 20)["ready"] == "ok" and _receive(ours2, 20)["ready"] == "ok"
+    finally:
+        for worker, channel in ((first, ours), (second, ours2)):
+            worker.kill()
+            channel.close()
+        theirs.close()
+        theirs2.close()
 
 
 @pytest.mark.skipif(not sandbox_available("bwrap"), reason="bubblewrap unavailable")
@@ -350,12 +432,14 @@ def test_fork_bomb_is_bounded(start, mode):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_exit_status_and_signal_death_look_the_same_in_both_modes(start, mode):
-    exiting, crashing = start(mode), start(mode)
-    exiting.send("import os; os._exit(3)")
-    crashing.send("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
-    assert exiting.worker.wait(10) == 3
-    assert crashing.worker.wait(10) == -11
-    assert not exiting.worker.alive()
+    for code, status in (("import os; os._exit(3)", 3),
+                         ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", -11)):
+        session = start(mode)
+        session.send(code)
+        assert session.worker.wait(10) == status
+        assert not session.worker.alive()
+        session.worker.kill()  # a zygote forks one worker at a time
+        assert session.worker.wait(0) == status
 
 
 @pytest.mark.parametrize("mode", MODES)

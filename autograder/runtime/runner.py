@@ -28,6 +28,9 @@ def suite_dir(assignment: str) -> Path:
 def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> list[str]:
     """Command line for one suite: quiet, no cache, no outside conftest or ini, no autoloaded plugins.
 
+    No assertion rewriting, output capture or log capture: checks report through `CheckFailed`
+    messages, never bare asserts or prints, and the student's output is the worker's.
+
     Visible modules come first (reports list checks in this order); without hidden checks the
     `test_hidden*.py` modules are not even collected (nor imported).
     """
@@ -37,7 +40,8 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
     args = [*targets, "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider",
             "-p", "no:stepwise", "-p", "no:unraisableexception", "-p", "no:threadexception",
             "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:junitxml",
-            "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
+            "-p", "no:logging", "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
+            "--assert=plain", "--capture=no",
             "--rootdir", str(directory), "-c", os.devnull, "--confcutdir", str(directory),
             "--json-report-file=none", "-W", "ignore::pytest.PytestCollectionWarning"]
     if not hidden:

@@ -17,6 +17,8 @@ import weakref
 from pathlib import Path
 
 from autograder.sandbox import bubblewrap, procs, uids
+from autograder.sandbox import warm as warm_start
+from autograder.sandbox.warm import WarmWorker
 from autograder.sandbox.limits import Limits, apply_rlimits
 from autograder.sandbox.output import OutputCollector
 
@@ -259,16 +261,22 @@ def _sweep(belongs) -> list[int]:
 
 
 def start_worker(worker_script: Path, submission_file: Path, module_name: str, channel_fd: int,
-                 mode: str = "auto", limits: Limits = Limits()) -> WorkerProcess:
+                 mode: str = "auto", limits: Limits = Limits(), warm: bool = False) -> WorkerProcess | WarmWorker:
     """Start `<python> -I <worker_script> --fd <channel_fd> --module <module_name> --file <copy>`
     in the sandbox, where <copy> is a private copy of `submission_file`.
 
     `channel_fd` is inherited under the same number; the caller still owns (and should close)
     its own copy. With bwrap the worker dies with the thread that started it
     (`--die-with-parent` is tied to that thread): start workers from a long-lived thread.
+    With `warm` (bwrap as root only; otherwise ignored), the worker is forked by this thread's
+    zygote instead (`warm.py`): it calls `serve_submission` of the worker script's module.
     """
     worker_script, submission_file = Path(worker_script).resolve(), Path(submission_file)
     resolved = resolve_mode(mode)
+    if warm and resolved == "bwrap" and _is_root():
+        worker = _start_warm(worker_script, submission_file, module_name, channel_fd, limits)
+        if worker is not None:
+            return worker
     read_fd, write_fd = os.pipe()
     start = _start_bwrap if resolved == "bwrap" else _start_process
     try:
@@ -282,6 +290,21 @@ def start_worker(worker_script: Path, submission_file: Path, module_name: str, c
     collector = OutputCollector(read_fd, limits.output_bytes)
     return WorkerProcess(mode=resolved, popen=popen, collector=collector, lease=lease, scratch=scratch,
                          marker=marker)
+
+
+def _start_warm(worker_script, submission_file, module_name, channel_fd, limits) -> WarmWorker | None:
+    """A worker forked by this thread's zygote; None when there is none to use (start cold then)."""
+    submission_fd = _open_submission(submission_file)
+    try:
+        zygote = warm_start.acquire(worker_script.parent, limits)
+        if zygote is None:
+            return None
+        return warm_start.start_warm(zygote, submission_fd, submission_file.name, module_name, channel_fd, limits)
+    except (warm_start.ZygoteFailed, OSError) as exc:
+        warnings.warn(f"sandbox: warm start failed, starting cold: {exc}", RuntimeWarning, stacklevel=3)
+        return None
+    finally:
+        os.close(submission_fd)
 
 
 def _start_bwrap(worker_script, submission_file, module_name, channel_fd, limits, output_fd):

@@ -71,6 +71,18 @@ def pid_namespace(pid: int) -> str | None:
         return None
 
 
+def innermost_pid(pid: int) -> int | None:
+    """The pid of host process `pid` inside its innermost pid namespace (NSpid), None if it is gone."""
+    try:
+        status = (PROC / str(pid) / "status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("NSpid:"):
+            return int(line.split()[-1])
+    return None
+
+
 def has_environ_marker(pid: int, marker: bytes) -> bool:
     """Whether `marker` (b'NAME=value') is one of the process's initial environment entries."""
     try:

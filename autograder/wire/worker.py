@@ -7,6 +7,7 @@ and travel as handles; objects of the trusted side arrive as `TrustedProxy` stub
 whose calls go back over the channel (callbacks, isolated dependencies).
 
 Usage: python -I worker.py --fd N --module NAME --file PATH
+(or forked by zygote.py, which calls `serve_submission` in a freshly isolated child)
 """
 import argparse
 import os
@@ -224,23 +225,27 @@ def load_student_module(name, path):
     return module
 
 
-def main():
+def serve_submission(channel_fd, module_name, path):
+    """Import the submission at `path` as `module_name`, say so on the channel, serve calls until EOF."""
     global STUDENT_FILE
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--module", required=True)
-    parser.add_argument("--file", required=True)
-    options = parser.parse_args()
-    STUDENT_FILE = options.file
-    sock = protocol.socket_from_fd(options.fd)
-    channel = Channel(sock, None)
+    STUDENT_FILE = path
+    channel = Channel(protocol.socket_from_fd(channel_fd), None)
     try:
-        channel.module = load_student_module(options.module, options.file)
+        channel.module = load_student_module(module_name, path)
     except BaseException as exc:  # noqa: B036 - sys.exit at import is an import error too
         channel.send({"op": "import_error", "error": describe_exception(exc)})
         return
     channel.send({"op": "ready"})
     channel.serve_forever()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--module", required=True)
+    parser.add_argument("--file", required=True)
+    options = parser.parse_args()
+    serve_submission(options.fd, options.module, options.file)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,213 @@
+"""A warm worker factory: Python with numpy imported, forking one isolated worker per request.
+
+Runs inside a bubblewrap sandbox built like a worker's (same binds, no network, its own
+pid namespace), as root of the host without any capability but CAP_SETUID, CAP_SETGID,
+CAP_SYS_ADMIN, CAP_KILL and CAP_SETPCAP, and never runs or reads student code itself. The trusted side sends
+`spawn` requests over the control socket with three file descriptors attached
+(SCM_RIGHTS): the worker's channel, its output pipe and the submission file, opened by
+the trusted side. The forked child, before any student byte is read:
+
+1. keeps only those descriptors (the control socket is closed: a worker cannot ask for
+   more workers), starts a new session, sends stdout/stderr to the output pipe;
+2. enters new mount and IPC namespaces and mounts private, size-capped tmpfs on
+   /scratch, /tmp and /dev/shm, so nothing of an earlier worker is visible and all of it
+   vanishes with this one;
+3. copies the submission to /scratch, sets the rlimits, empties the capability bounding
+   set, drops to the leased uid (which clears the permitted and effective capabilities),
+   empties the inheritable set and sets no_new_privs;
+4. runs `worker.serve_submission`, as a cold worker would, and exits.
+
+Requests (one JSON object per datagram, replies alike): {"op": "spawn", "uid", "module",
+"filename", "rlimits": [[resource, value], ...], "tmpfs_bytes"} -> {"pid"};
+{"op": "poll", "pid"} -> {"status": exit status or null}; {"op": "reap", "pid"} ->
+{"status"} (SIGKILL, then wait: the zygote keeps CAP_KILL for a child that dropped its uid). Usage: python -I zygote.py --control-fd N
+"""
+import argparse
+import array
+import ctypes
+import json
+import os
+import random
+import resource
+import signal
+import socket
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
+import worker  # noqa: E402
+
+MAX_REQUEST_BYTES = 1 << 16
+CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
+PRIVATE_MOUNTS = (("/scratch", "0777"), ("/tmp", "1777"), ("/dev/shm", "1777"))
+SCRATCH = "/scratch"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _checked(result, what):
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _private_mounts(tmpfs_bytes):
+    """New mount + IPC namespaces with fresh tmpfs over every writable place."""
+    _checked(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+    _checked(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    for path, mode in PRIVATE_MOUNTS:
+        options = f"size={tmpfs_bytes},mode={mode}".encode()
+        _checked(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"mount {path}")
+
+
+def _drop_bounding_set():
+    """Empty the capability bounding set (as `setpriv --bounding-set=-all` does for cold workers)."""
+    cap = 0
+    while _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    if cap == 0:
+        _checked(-1, "prctl(CAPBSET_DROP)")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _clear_capability_sets():
+    """capset(all zero): also empties the inheritable set, which the uid drop leaves alone."""
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3: two 32-bit words per set
+    data = (_CapData * 2)()
+    _checked(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+def _copy_submission(fd, filename):
+    path = os.path.join(SCRATCH, filename)
+    with os.fdopen(fd, "rb") as source, open(path, "wb") as target:
+        target.write(source.read())
+    os.chmod(path, 0o644)
+    return path
+
+
+def _keep_only(fds):
+    """Close every descriptor but `fds` (and 0-2)."""
+    low = 3
+    for fd in sorted(fds):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+
+
+def _become_worker(request, channel_fd, output_fd, submission_fd):
+    """In the forked child: isolate, drop privileges, serve the submission. Never returns."""
+    status = 0
+    try:
+        _keep_only({channel_fd, output_fd, submission_fd})
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.close(devnull)
+        os.close(output_fd)
+        _private_mounts(int(request["tmpfs_bytes"]))
+        path = _copy_submission(submission_fd, os.path.basename(str(request["filename"])))
+        os.chdir(SCRATCH)
+        for which, value in request["rlimits"]:
+            resource.setrlimit(int(which), (int(value), int(value)))
+        uid = int(request["uid"])
+        _drop_bounding_set()
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # from root to non-root: the kernel clears all capabilities
+        _clear_capability_sets()
+        _checked(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+        if os.getuid() != uid or os.geteuid() != uid or uid == 0:
+            raise RuntimeError("the uid drop did not take effect")
+        np.random.seed()  # fresh global states, as a cold interpreter would have
+        random.seed()
+        sys.argv = [path]
+        worker.serve_submission(channel_fd, str(request["module"]), path)
+    except BaseException:  # noqa: B036 - whatever happens, the child must not return into the loop
+        status = 70
+        try:
+            import traceback
+            traceback.print_exc()
+        except BaseException:  # noqa: B036
+            pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: B036 - the student may have replaced or closed it
+                pass
+        os._exit(status)
+
+
+CHILDREN = set()  # forked and not reaped yet
+
+
+def _status(pid, reap):
+    """Exit status (-N if killed by signal N) of child `pid`, None if it is still running (or not
+    ours). With `reap`: SIGKILL it first, then wait."""
+    if pid not in CHILDREN:
+        return None
+    if reap:
+        os.kill(pid, signal.SIGKILL)
+    reaped, raw = os.waitpid(pid, 0 if reap else os.WNOHANG)
+    if reaped == 0:
+        return None
+    CHILDREN.discard(pid)
+    return os.waitstatus_to_exitcode(raw)
+
+
+def serve(control):
+    """Answer requests until the trusted side closes the control socket."""
+    control.send(json.dumps({"op": "ready"}).encode())
+    fds_size = socket.CMSG_LEN(3 * array.array("i").itemsize)
+    while True:
+        data, ancillary, _flags, _addr = control.recvmsg(MAX_REQUEST_BYTES, fds_size)
+        if not data:
+            return
+        fds = array.array("i")
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+        request = json.loads(data)
+        if request["op"] == "spawn":
+            if len(fds) != 3:
+                for fd in fds:
+                    os.close(fd)
+                control.send(json.dumps({"error": "spawn needs 3 descriptors"}).encode())
+                continue
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                _become_worker(request, *fds)
+            CHILDREN.add(pid)
+            for fd in fds:
+                os.close(fd)
+            reply = {"pid": pid}
+        else:
+            for fd in fds:
+                os.close(fd)
+            reply = {"status": _status(int(request["pid"]), reap=request["op"] == "reap")}
+        control.send(json.dumps(reply).encode())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--control-fd", type=int, required=True)
+    options = parser.parse_args()
+    control = socket.socket(fileno=options.control_fd)
+    serve(control)
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,7 @@ Usage: python -I worker.py --fd N --module NAME --file PATH
 (or forked by zygote.py, which calls `serve_submission` in a freshly isolated child)
 """
 import argparse
+import ctypes
 import os
 import sys
 import traceback
@@ -185,9 +186,13 @@ def call_with_details(func, args, kwargs):
     return value, meta
 
 
+_GLOBAL_BIT_GENERATOR = np.random.mtrand._rand._bit_generator  # behind np.random.rand, np.random.seed, ...
+_MT19937_STATE_BYTES = 624 * 4 + 4  # numpy's mt19937_state: uint32 key[624]; int pos
+
+
 def _global_rng_fingerprint():
-    state = np.random.get_state(legacy=False)
-    return str(state["state"]["pos"]) + str(hash(state["state"]["key"].tobytes()))
+    """The raw state of numpy's global MT19937 (1 us, where np.random.get_state takes 40 us)."""
+    return ctypes.string_at(_GLOBAL_BIT_GENERATOR.ctypes.state_address, _MT19937_STATE_BYTES)
 
 
 def describe_exception(exc):

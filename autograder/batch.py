@@ -131,7 +131,9 @@ def _run(todo, out_dir, options, jobs, progress):
                 yield _grade_and_write(sub, out_dir, options)
                 bar.update()
             return
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_pin_pool_process,
+                                 initargs=(context.Value("i", 0),)) as pool:
             futures = [pool.submit(_grade_and_write, sub, out_dir, options) for sub in todo]
             for future in as_completed(futures):
                 result = future.result()
@@ -140,6 +142,16 @@ def _run(todo, out_dir, options, jobs, progress):
                 yield result
     finally:
         bar.close()
+
+
+def _pin_pool_process(counter) -> None:
+    """Pool initializer: the k-th pool process (and every worker it starts) runs on the k-th CPU."""
+    from autograder.sandbox import affinity
+
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    affinity.pin_process_to(index)
 
 
 def gradebook_csv(results: list[SubmissionResult]) -> str:

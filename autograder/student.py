@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.sandbox import affinity, uids
 from autograder.wire import protocol
 
 WORKER_SCRIPT = Path(__file__).parent / "wire" / "worker.py"
@@ -116,6 +117,7 @@ class StudentCode:
         self._call_seconds = limits.call_seconds
         self._output_parts: list[str] = []
         self.import_error: SubmissionImportError | None = None
+        self._saved_affinity: set[int] | None = None  # this thread's CPUs while pinned with the worker
 
     @classmethod
     def unavailable(cls, message: str) -> "StudentCode":
@@ -176,10 +178,15 @@ class StudentCode:
             self._stop()
             raise self.import_error
         self._ready = True
+        if self._worker.host_uid is not None:  # every process of the leased uid is this worker's
+            saved = affinity.pin_thread_with(uids.processes_of(self._worker.host_uid))
+            self._saved_affinity = self._saved_affinity or saved
 
     def close(self) -> None:
         """Kill the worker tree; nothing of the student's survives this."""
         self._stop()
+        affinity.restore_thread(self._saved_affinity)
+        self._saved_affinity = None
 
     def _stop(self):
         if self._worker is not None:

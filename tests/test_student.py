@@ -1,11 +1,12 @@
 """The trusted client: remote calls, callbacks, isolation, deadlines, restarts after faults."""
+import os
 import textwrap
 import time
 
 import numpy as np
 import pytest
 
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, affinity
 from autograder.student import (
     CallResult, RemoteObject, StudentCrash, StudentException, StudentTimeout, StudentCode,
     SubmissionImportError)
@@ -193,3 +194,20 @@ def test_submission_time_budget_stops_further_calls(tmp_path):
         with pytest.raises(StudentTimeout, match="time budget"):
             for _ in range(10):
                 code.nap()
+
+
+@pytest.mark.skipif(not affinity.available() or len(os.sched_getaffinity(0)) < 2 or os.geteuid() != 0,
+                    reason="needs CPU affinity, two CPUs and a leased worker uid")
+def test_grader_thread_and_worker_share_one_cpu_until_close(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("import os\ndef cpus():\n    return sorted(os.sched_getaffinity(0))\n"
+                    "def die():\n    os._exit(3)\n")
+    before = os.sched_getaffinity(0)
+    with StudentCode(path, "probe") as code:
+        code.start()
+        ours = sorted(os.sched_getaffinity(0))
+        assert len(ours) == 1 and code.cpus() == ours
+        with pytest.raises(StudentCrash):
+            code.die()
+        assert code.cpus() == ours  # the restarted worker is pinned again
+    assert os.sched_getaffinity(0) == before

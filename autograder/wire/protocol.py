@@ -178,8 +178,8 @@ def recv(sock, max_frame_bytes, make_handle):
     header_len, payload_len = _HEADER.unpack(head)
     if header_len > MAX_HEADER_BYTES or header_len + payload_len > max_frame_bytes:
         raise ProtocolViolation(f"frame of {header_len + payload_len} bytes exceeds the limit")
-    header = _recv_exact(sock, header_len)
-    payload = _recv_exact(sock, payload_len)
+    body = _recv_exact(sock, header_len + payload_len)
+    header, payload = body[:header_len], memoryview(body)[header_len:]
     try:
         raw = json.loads(header)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:

@@ -152,7 +152,9 @@ class StudentCode:
     def start(self) -> None:
         """Start the worker if needed and wait until the submission is imported."""
         if self.import_error is not None:
-            raise self.import_error
+            # a fresh traceback each time: re-raising one exception object makes its traceback
+            # grow by a stack per raise, and every report of it slower
+            raise self.import_error.with_traceback(None)
         self.launch()
         if self._ready:
             return

@@ -114,6 +114,10 @@ class GradingPlugin:
         request.node.stash[_FEEDBACK] = fb
         return fb
 
+    def pytest_collection_modifyitems(self, items):
+        for item in items:  # reports use `failure_message`; pytest's traceback rendering is never shown
+            item.repr_failure = failure_message
+
     def pytest_json_runtest_metadata(self, item, call):
         meta = marker_metadata(item) if call.when == "setup" else {}
         if call.excinfo is not None and call.when in ("setup", "call"):

@@ -7,10 +7,13 @@ upper bound), while the usual mistakes fail every time.
 import json
 import math
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from autograder import reference
 from autograder.checks import CheckFailed
@@ -36,9 +39,23 @@ def binomial_ceiling(p: float, draws: int) -> float:
     return stats.binom.isf(1e-6, draws, p) / draws
 
 
+SCIPY_QUANTILES = {"chi2.ppf": stats.chi2.ppf, "chi2.isf": stats.chi2.isf, "t.isf": stats.t.isf}
+GRADED_LOOKUPS = st.quantile_lookups([math.prod(common.VISIBLE_SHAPE), math.prod(common.HIDDEN_SHAPE)],
+                                     seeds=len(common.NETWORK_CALIBRATION_SEEDS), layers=common.NETWORK_LAYERS)
+
+
+@pytest.fixture
+def scipy_quantiles(monkeypatch):
+    """chi2 and t quantiles at any (p, df), for tests at their own alpha and n (grading looks
+    up the committed ones of the graded pairs)."""
+    monkeypatch.setattr(st, "chi2_ppf", lambda p, df: float(stats.chi2.ppf(p, df)))
+    monkeypatch.setattr(st, "chi2_isf", lambda p, df: float(stats.chi2.isf(p, df)))
+    monkeypatch.setattr(st, "t_isf", lambda p, df: float(stats.t.isf(p, df)))
+
+
 def test_tolerances_match_their_definitions():
-    n, a = 210_000, 1e-7
-    assert st.normal_mean_tolerance(2.0, n, a) == pytest.approx(stats.norm.isf(a / 2) * 2 / math.sqrt(n))
+    n, a = 210_000, st.ALPHA / st.NORMAL_TESTS  # a graded pair: its chi2 quantiles are committed
+    assert st.normal_mean_tolerance(2.0, n, a) == pytest.approx(stats.norm.isf(a / 2) * 2 / math.sqrt(n), rel=1e-14)
     lo, hi = st.chi2_mean_square_interval(3.0, n, a)
     assert stats.chi2.cdf(lo / 3 * n, n) == pytest.approx(a / 2, rel=1e-6)
     assert stats.chi2.sf(hi / 3 * n, n) == pytest.approx(a / 2, rel=1e-6)
@@ -46,8 +63,61 @@ def test_tolerances_match_their_definitions():
     assert (st.uniform_max_lower_bound(0.5, n, a) / 0.5) ** n == pytest.approx(a, rel=1e-6)
     lo, hi = st.uniform_mean_square_interval(1.0, n, a)
     assert 2 * math.exp(-2 * n * (hi - 1 / 3) ** 2) == pytest.approx(a, rel=1e-9)
+    a = st.ALPHA / (2 * common.NETWORK_LAYERS)
     half = st.prediction_halfwidth(1.0, 40, a)
-    assert half == pytest.approx(stats.t.isf(a / 2, 39) * math.sqrt(1 + 1 / 40))
+    assert half == pytest.approx(stats.t.isf(a / 2, 39) * math.sqrt(1 + 1 / 40), rel=1e-12)
+
+
+def test_committed_quantiles_are_scipys_at_the_graded_pairs():
+    """quantiles.json holds exactly the quantiles grading looks up, as scipy.stats computes them."""
+    committed = json.loads(st.QUANTILES_FILE.read_text())
+    assert sorted(committed) == sorted(st.quantile_key(*lookup) for lookup in GRADED_LOOKUPS)
+    for function, p, df in GRADED_LOOKUPS:
+        expected = SCIPY_QUANTILES[function](p, df)
+        assert committed[st.quantile_key(function, p, df)] == pytest.approx(expected, rel=1e-12, abs=0)
+
+
+def test_a_missing_quantile_is_a_grader_error_naming_the_script():
+    with pytest.raises(LookupError, match=r"chi2\.ppf\(0\.125, 7\).*make_reference_stats"):
+        st.chi2_ppf(0.125, 7)
+
+
+def test_normal_cdf_and_quantile_match_scipy():
+    rng = np.random.default_rng(6)
+    z = np.concatenate([np.linspace(-40, 40, 400_001), rng.normal(0, 3, 200_000), [0.0, -0.0, 1e-300, 8.9999, 9.0001]])
+    assert np.max(np.abs(st.normal_cdf(z) - special.ndtr(z))) <= 1e-15  # absolute: what KS compares
+    for p in (1e-300, 1e-20, st.ALPHA / 6, 1e-3, 0.1, 0.3, 0.5 - 1e-12, 0.7, 1 - 1e-9):
+        assert st.normal_quantile(p) == pytest.approx(special.ndtri(p), rel=1e-14, abs=1e-300)
+
+
+def test_kolmogorov_sf_matches_scipy():
+    for x in np.linspace(0, 10, 20_001):
+        assert abs(st.kolmogorov_sf(x) - special.kolmogorov(x)) <= 1e-14, x
+    for x in np.linspace(1, 6, 501):  # the tail the checks compare with alpha: relative agreement
+        assert st.kolmogorov_sf(x) == pytest.approx(special.kolmogorov(x), rel=1e-13), x
+    assert st.kolmogorov_sf(-1.0) == 1.0
+
+
+def sorted_ks_statistic(sample, cdf):
+    """D by the textbook formula over the fully sorted sample."""
+    u = np.sort(cdf(np.ravel(sample)))
+    n = u.size
+    return max(float(np.max(np.arange(1, n + 1) / n - u)), float(np.max(u - np.arange(n) / n)))
+
+
+@pytest.mark.parametrize("sample, cdf", [
+    (np.random.default_rng(7).normal(0, 0.05, (300, 700)), lambda x: st.normal_cdf(x / 0.05)),
+    (np.random.default_rng(8).normal(0, 0.0505, (700, 300)), lambda x: st.normal_cdf(x / 0.05)),
+    (np.random.default_rng(9).uniform(-1, 1, (300, 700)), st.uniform_cdf(1.0)),
+    (np.random.default_rng(10).normal(0, 0.3, (300, 700)), st.uniform_cdf(0.3 * math.sqrt(3))),
+    (np.random.default_rng(11).uniform(-3, 3, 50_000), st.uniform_cdf(1.0)),  # masses at u = 0 and 1
+    (np.round(np.random.default_rng(12).normal(0, 1, 20_000), 1), st.normal_cdf),  # ties
+    (np.full(1000, 0.25), st.uniform_cdf(1.0)),
+    (np.array([0.3]), st.uniform_cdf(1.0)),
+    (np.random.default_rng(13).normal(0, 1, 7), st.normal_cdf),
+])
+def test_ks_test_statistic_is_the_sorted_formulas_exactly(sample, cdf):
+    assert st.ks_test(sample, cdf)[0] == sorted_ks_statistic(sample, cdf)
 
 
 def test_ks_test_matches_scipy():
@@ -57,8 +127,27 @@ def test_ks_test_matches_scipy():
         assert st.ks_test(sample, stats.norm.cdf) == pytest.approx((expected.statistic, expected.pvalue), rel=1e-12)
 
 
+def test_grading_imports_no_scipy():
+    """scipy's import costs ~0.4 s per grading process: the checks and the suite must run without it."""
+    code = """if True:
+        import sys
+        import numpy as np
+        from autograder.checks import statistics as st
+        from autograder.suites.initializers import common, test_hidden, test_visible
+        rng = np.random.default_rng(0)
+        st.check_normal_sample(rng.normal(0, 0.1, (700, 300)), (700, 300), 0.1, what="w")
+        st.check_uniform_sample(rng.uniform(-2, 2, (300, 700)), (300, 700), 2.0, what="w")
+        for data in common.reference_statistics().values():
+            st.check_layer_statistics(data["grading_run"], data["runs"], what="network")
+        print(sorted(m for m in sys.modules if m == "scipy" or m.startswith("scipy.")))
+    """
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert run.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize("alpha", [0.3, 0.05])
-def test_normal_check_false_fails_at_most_alpha(alpha):
+def test_normal_check_false_fails_at_most_alpha(alpha, scipy_quantiles):
     sigma = 0.2
     rate = failure_rate(lambda rng: st.check_normal_sample(rng.normal(0, sigma, SHAPE), SHAPE, sigma,
                                                            what="w", alpha=alpha), 400)

@@ -68,7 +68,7 @@ def grade_submission(sub: Submission, *, hidden: bool = True, options: BatchOpti
         result = grade_unavailable(sub.assignment, sub.error, student=sub.student, hidden=hidden)
     else:
         result = grade_source(sub.assignment, sub.source, student=sub.student, hidden=hidden,
-                              mode=options.mode, limits=options.limits)
+                              mode=options.mode, limits=options.limits, warm=True)
     result.fingerprint = {"submission": sub.digest, "grader": grader_fingerprint(sub.assignment)}
     return result
 

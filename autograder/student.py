@@ -99,8 +99,9 @@ class StudentCode:
     """
 
     def __init__(self, source_file: Path, module_name: str, *, mode: str = "auto",
-                 limits: sandbox.Limits = sandbox.Limits()):
+                 limits: sandbox.Limits = sandbox.Limits(), warm: bool = False):
         self._source_file = Path(source_file)
+        self._warm = warm  # fork workers from this thread's zygote: for processes that grade many
         self._module_name = module_name
         self._mode = mode
         self._limits = limits
@@ -141,7 +142,7 @@ class StudentCode:
         ours, theirs = socket.socketpair()
         try:
             self._worker = sandbox.start_worker(WORKER_SCRIPT, self._source_file, self._module_name,
-                                                theirs.fileno(), mode=self._mode, limits=self._limits, warm=True)
+                                                theirs.fileno(), mode=self._mode, limits=self._limits, warm=self._warm)
         finally:
             theirs.close()
         self._generation += 1

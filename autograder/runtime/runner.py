@@ -118,10 +118,13 @@ def _longrepr(test: dict) -> str:
 
 def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, student: str = "",
                mode: str = "auto", limits: sandbox.Limits | None = None,
-               select: str | None = None) -> SubmissionResult:
-    """Grade the submission file `source_file` (a `.py` module) of `assignment`."""
+               select: str | None = None, warm: bool = False) -> SubmissionResult:
+    """Grade the submission file `source_file` (a `.py` module) of `assignment`.
+
+    `warm`: fork the worker from this thread's zygote (sandbox/warm.py), which pays off from the
+    second submission a process grades on (batches); a one-off `check` starts it cold."""
     started = time.perf_counter()
-    code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits())
+    code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits(), warm=warm)
     with code:
         code.launch()  # the worker imports numpy and the submission while we import pytest
         import autograder.runtime.plugin  # noqa: F401 - pytest, the checks
@@ -150,10 +153,10 @@ def grade_unavailable(assignment: str, message: str, *, student: str = "",
 
 def grade_source(assignment: str, source: str, *, filename: str | None = None, hidden: bool = True,
                  student: str = "", mode: str = "auto", limits: sandbox.Limits | None = None,
-                 select: str | None = None) -> SubmissionResult:
+                 select: str | None = None, warm: bool = False) -> SubmissionResult:
     """Grade source text (written to a private temporary file named like the module)."""
     with tempfile.TemporaryDirectory(prefix="nnopt-src-") as tmp:
         path = Path(tmp) / (filename or f"{assignment}.py")
         path.write_text(source)
         return grade_file(assignment, path, hidden=hidden, student=student, mode=mode,
-                          limits=limits, select=select)
+                          limits=limits, select=select, warm=warm)

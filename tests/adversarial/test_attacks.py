@@ -4,7 +4,8 @@ Each attack is graded like any submission, and must: score no more than the hone
 wrong answer it wraps, leave no process and no file behind (everything it creates
 carries a unique token), reach no loopback service, change nothing in the grader's
 process or the repository, and — in a batch — leave the other students' files, grades
-and outputs as they would have been without it.
+and outputs as they would have been without it. Workers start warm (forked by a zygote,
+as in `grade`), so an attack also meets the zygote's re-isolation of each worker.
 """
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def loopback():
 @pytest.fixture(scope="module")
 def baseline() -> float:
     """The score of the honest wrong answer that every attack wraps."""
-    return grade_source("activations", HONEST_WRONG, select=SELECT, mode=MODE, limits=LIMITS).score
+    return grade_source("activations", HONEST_WRONG, select=SELECT, mode=MODE, limits=LIMITS, warm=True).score
 
 
 @pytest.fixture
@@ -126,7 +127,7 @@ def test_attack_gains_nothing_and_leaves_nothing(name, baseline, loopback, repo_
     source = fill(ATTACKS[name], token=token, port=loopback.port, repo=REPO)
 
     started = time.monotonic()
-    result = grade_source("activations", source, select=SELECT, mode=MODE, limits=LIMITS)
+    result = grade_source("activations", source, select=SELECT, mode=MODE, limits=LIMITS, warm=True)
     seconds = time.monotonic() - started
 
     assert result.checks, "the suite must have run"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import array
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -130,7 +131,7 @@ def _kill_sandbox(popen: subprocess.Popen, output: OutputCollector, control: soc
     if popen.poll() is None:
         for pid in procs.children_of(popen.pid):
             try:
-                os.kill(pid, 9)
+                os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
         try:

@@ -43,9 +43,9 @@ MAX_REQUEST_BYTES = 1 << 16
 # Imported once here, so a submission's own `import scipy.stats` (0.7 s) costs its fork nothing.
 PRELOADED = ("scipy.special", "scipy.stats")
 CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x1, 0x2, 0x4, 0x20, 0x1000, 0x4000, 0x40000
+MNT_DETACH = 2
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
-PRIVATE_MOUNTS = (("/scratch", "0777"), ("/tmp", "1777"), ("/dev/shm", "1777"))
 SCRATCH = "/scratch"
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -57,13 +57,49 @@ def _checked(result, what):
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
 
 
+def _mount_points():
+    """Mount points of this mount namespace (/proc/self/mountinfo, octal escapes decoded)."""
+    with open("/proc/self/mountinfo", "rb") as info:
+        points = [line.split()[4].decode("unicode_escape") for line in info]
+    return points
+
+
+def _binds_under(folder):
+    """The outermost mounts inside `folder` (e.g. a Python installation bound under /tmp)."""
+    inside = sorted(p for p in _mount_points() if p.startswith(folder + "/"))
+    return [p for p in inside if not any(p.startswith(q + "/") for q in inside if q != p)]
+
+
 def _private_mounts(tmpfs_bytes):
-    """New mount + IPC namespaces with fresh tmpfs over every writable place."""
+    """New mount + IPC namespaces with fresh tmpfs over every writable place.
+
+    Read-only binds the sandbox has under /tmp (a Python installation there, as in a CI
+    checkout) are parked in /scratch, then bound back (read-only) into the fresh /tmp.
+    """
     _checked(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
     _checked(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
-    for path, mode in PRIVATE_MOUNTS:
-        options = f"size={tmpfs_bytes},mode={mode}".encode()
-        _checked(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"mount {path}")
+    kept = _binds_under("/tmp")
+    parked = []
+    for index, path in enumerate(kept):
+        park = f"{SCRATCH}/.parked-{os.getpid()}-{index}"  # the zygote's /scratch: shared until covered
+        os.mkdir(park, 0o700)
+        _checked(_libc.mount(path.encode(), park.encode(), None, MS_BIND | MS_REC, None), f"park {path}")
+        parked.append(park)
+    _mount_tmpfs("/tmp", "1777", tmpfs_bytes)
+    _mount_tmpfs("/dev/shm", "1777", tmpfs_bytes)
+    for path, park in zip(kept, parked):
+        os.makedirs(path, 0o755)
+        _checked(_libc.mount(park.encode(), path.encode(), None, MS_BIND | MS_REC, None), f"bind {path}")
+        _checked(_libc.mount(None, path.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                             None), f"read-only {path}")
+        _checked(_libc.umount2(park.encode(), MNT_DETACH), f"unpark {path}")
+        os.rmdir(park)
+    _mount_tmpfs(SCRATCH, "0777", tmpfs_bytes)  # last: it held the parked binds
+
+
+def _mount_tmpfs(path, mode, size):
+    options = f"size={size},mode={mode}".encode()
+    _checked(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"mount {path}")
 
 
 def _drop_bounding_set():
@@ -218,6 +254,7 @@ def main():
     parser.add_argument("--control-fd", type=int, required=True)
     options = parser.parse_args()
     control = socket.socket(fileno=options.control_fd)
+    os.umask(0o022)  # folders it makes for a worker are world-readable, never writable
     preload()
     serve(control)
 

@@ -101,8 +101,10 @@ class PlainWorker:
     """The worker as an ordinary child process: no namespaces, no rlimits (benchmark baseline)."""
 
     mode = "plain"
+    host_uid = None  # not leased: the grader does not pin it with itself
 
-    def __init__(self, worker_script, submission_file, module_name, channel_fd, mode="auto", limits=None):
+    def __init__(self, worker_script, submission_file, module_name, channel_fd, mode="auto", limits=None,
+                 warm=False):
         self._dir = Path(tempfile.mkdtemp(prefix="bench-plain-"))
         copy = self._dir / Path(submission_file).name
         shutil.copy(submission_file, copy)

@@ -81,9 +81,9 @@ class _DeadlineSocket:
             raise TimeoutError
         self.sock.settimeout(remaining)
 
-    def recv(self, n):
+    def recv_into(self, buffer, n):
         self._arm()
-        return self.sock.recv(n)
+        return self.sock.recv_into(buffer, n)
 
     def sendall(self, data):
         self._arm()

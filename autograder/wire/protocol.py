@@ -25,6 +25,7 @@ import numpy as np
 
 _HEADER = struct.Struct("<II")
 MAX_HEADER_BYTES = 4 << 20
+SMALL_PAYLOAD_BYTES = 64 << 10  # up to this, arrays are copied into the header's buffer: one send
 MAX_DEPTH = 64
 MAX_ITEMS = 1_000_000
 ALLOWED_DTYPES = frozenset(
@@ -78,12 +79,13 @@ def _wire_dtype(value):
 
 
 def _encode_array(value, buffers):
+    """The array's bytes go to `buffers` as a view of a C-ordered base-class copy (no bytes copy)."""
     scalar = isinstance(value, np.generic)
     arr = np.array(value, dtype=_wire_dtype(value), order="C", subok=False, copy=True)
-    data = arr.tobytes()
-    offset = sum(len(b) for b in buffers)
+    data = memoryview(arr.reshape(-1)).cast("B")
+    offset = sum(b.nbytes for b in buffers)
     buffers.append(data)
-    return {"$a": [offset, len(data)], "dtype": arr.dtype.str, "shape": list(arr.shape),
+    return {"$a": [offset, data.nbytes], "dtype": arr.dtype.str, "shape": list(arr.shape),
             "scalar": scalar}
 
 
@@ -154,14 +156,23 @@ def _decode_array(obj, payload):
 
 # ----------------------------------------------------------------------------- frames
 
-def pack(message, register=None, buffers=None):
-    """One frame (bytes) for `message` (a dict whose values are encoded)."""
-    buffers = [] if buffers is None else buffers
+def frame_parts(message, register=None):
+    """The frame for `message` (a dict whose values are encoded) as a list of byte buffers:
+    the two lengths and the header, then the arrays' bytes (small ones joined into it)."""
+    buffers = []
     register = register or _refuse_objects
     header = json.dumps({k: encode(v, register, buffers) for k, v in message.items()},
                         allow_nan=True, separators=(",", ":")).encode()
-    payload = b"".join(buffers)
-    return _HEADER.pack(len(header), len(payload)) + header + payload
+    payload_len = sum(b.nbytes for b in buffers)
+    head = _HEADER.pack(len(header), payload_len) + header
+    if payload_len <= SMALL_PAYLOAD_BYTES:
+        return [head + b"".join(buffers)]
+    return [head, *buffers]
+
+
+def pack(message, register=None):
+    """One frame (bytes) for `message`."""
+    return b"".join(frame_parts(message, register))
 
 
 def _refuse_objects(obj):
@@ -169,7 +180,9 @@ def _refuse_objects(obj):
 
 
 def send(sock, message, register=None):
-    sock.sendall(pack(message, register))
+    """Send one frame; large arrays go out from their own memory, without being copied into it."""
+    for part in frame_parts(message, register):
+        sock.sendall(part)
 
 
 def recv(sock, max_frame_bytes, make_handle):
@@ -179,7 +192,7 @@ def recv(sock, max_frame_bytes, make_handle):
     if header_len > MAX_HEADER_BYTES or header_len + payload_len > max_frame_bytes:
         raise ProtocolViolation(f"frame of {header_len + payload_len} bytes exceeds the limit")
     body = _recv_exact(sock, header_len + payload_len)
-    header, payload = body[:header_len], memoryview(body)[header_len:]
+    header, payload = bytes(body[:header_len]), memoryview(body)[header_len:]
     try:
         raw = json.loads(header)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -191,14 +204,15 @@ def recv(sock, max_frame_bytes, make_handle):
 
 
 def _recv_exact(sock, n):
-    chunks, remaining = [], n
-    while remaining:
-        chunk = sock.recv(min(remaining, 1 << 20))
-        if not chunk:
+    """Exactly `n` bytes, read straight into one buffer."""
+    body = bytearray(n)
+    view, got = memoryview(body), 0
+    while got < n:
+        count = sock.recv_into(view[got:], min(n - got, 1 << 20))
+        if not count:
             raise EOFError("peer closed the channel")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return body
 
 
 def socket_from_fd(fd):

@@ -24,7 +24,6 @@ from autograder.sandbox.output import OutputCollector
 
 MODES = ("auto", "bwrap", "process")
 MARKER_VARIABLE = "AUTOGRADER_WORKER"  # process mode: tags the worker's environment for the kill sweep
-KILL_TIMEOUT = 5.0
 
 
 class SandboxUnavailable(RuntimeError):
@@ -187,23 +186,16 @@ class _Teardown:
         if survivors:
             warnings.warn(f"sandbox: worker processes {survivors} survived kill()", RuntimeWarning, stacklevel=3)
 
-    def _reap(self) -> None:
-        try:
-            self.popen.wait(KILL_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait()
-
     def _kill_bwrap(self) -> list[int]:
         """Kill the pid namespace's init: the kernel then kills everything inside, and bwrap exits once
         init is reaped. What is left to check: no process of the namespace (or of the leased uid)."""
         inits = procs.children_of(self.popen.pid) if self.popen.poll() is None else []  # not reaped: ours
         namespace = procs.pid_namespace(inits[0]) if inits else None
         for pid in inits:
-            _signal(pid)
+            procs.kill(pid)
         if not inits:
             self.popen.kill()
-        self._reap()
+        procs.reap(self.popen)
         leased_uid, own_uid = (self.lease.uid if self.lease else None), os.getuid()
 
         def belongs(info: procs.ProcInfo) -> bool:  # the namespace holds only the leased uid and ours
@@ -215,8 +207,8 @@ class _Teardown:
     def _kill_process(self) -> list[int]:
         if self.lease is not None:
             _signal_group(self.popen.pid)
-            survivors = uids.kill_uid(self.lease.uid, KILL_TIMEOUT)
-            self._reap()
+            survivors = uids.kill_uid(self.lease.uid, procs.KILL_TIMEOUT)
+            procs.reap(self.popen)
             return survivors
         session = self.popen.pid  # start_new_session: the worker leads its own session
         running = self.popen.poll() is None  # not reaped yet, so the pid cannot belong to anyone else
@@ -229,16 +221,9 @@ class _Teardown:
 
         _signal_group(session)
         for pid in tree:
-            _signal(pid)
-        self._reap()
+            procs.kill(pid)
+        procs.reap(self.popen)
         return _sweep(belongs) if procs.proc_available() else []
-
-
-def _signal(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _signal_group(pgid: int) -> None:
@@ -250,13 +235,13 @@ def _signal_group(pgid: int) -> None:
 
 def _sweep(belongs) -> list[int]:
     """SIGKILL every living process for which `belongs(info)` holds until none is left; returns survivors."""
-    deadline = time.monotonic() + KILL_TIMEOUT
+    deadline = time.monotonic() + procs.KILL_TIMEOUT
     while True:
         targets = [info.pid for info in procs.live_processes() if info.pid != os.getpid() and belongs(info)]
         if not targets or time.monotonic() >= deadline:
             return targets
         for pid in targets:
-            _signal(pid)
+            procs.kill(pid)
         time.sleep(0.01)
 
 

@@ -9,10 +9,13 @@ ignored: they are already dead and hold nothing but a pid.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 PROC = Path("/proc")
+KILL_TIMEOUT = 5.0  # seconds for killed processes to be gone before giving up on them
 
 
 @dataclass(frozen=True)
@@ -71,18 +74,6 @@ def pid_namespace(pid: int) -> str | None:
         return None
 
 
-def innermost_pid(pid: int) -> int | None:
-    """The pid of host process `pid` inside its innermost pid namespace (NSpid), None if it is gone."""
-    try:
-        status = (PROC / str(pid) / "status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("NSpid:"):
-            return int(line.split()[-1])
-    return None
-
-
 def has_environ_marker(pid: int, marker: bytes) -> bool:
     """Whether `marker` (b'NAME=value') is one of the process's initial environment entries."""
     try:
@@ -99,3 +90,20 @@ def children_of(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(child) for child in text.split()]
+
+
+def kill(pid: int) -> None:
+    """SIGKILL `pid`; nothing if it is already gone."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def reap(popen: subprocess.Popen) -> None:
+    """Wait for a killed child; SIGKILL it directly if it takes longer than KILL_TIMEOUT."""
+    try:
+        popen.wait(KILL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        popen.kill()
+        popen.wait()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import array
 import json
 import os
-import signal
 import socket
 import subprocess
 import threading
@@ -31,7 +30,6 @@ from autograder.sandbox.output import OutputCollector
 
 REQUEST_TIMEOUT = 10.0
 ZYGOTE_OUTPUT_BYTES = 16 << 10
-KILL_TIMEOUT = 5.0
 
 
 class ZygoteFailed(RuntimeError):
@@ -130,15 +128,8 @@ def _kill_sandbox(popen: subprocess.Popen, output: OutputCollector, control: soc
     control.close()
     if popen.poll() is None:
         for pid in procs.children_of(popen.pid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        try:
-            popen.wait(KILL_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            popen.kill()
-            popen.wait()
+            procs.kill(pid)
+        procs.reap(popen)
     output.stop()
 
 
@@ -183,8 +174,9 @@ def _discard(zygote: Zygote) -> None:
 
 
 class WarmWorker:
-    """A worker forked by a zygote, with the interface of `launch.WorkerProcess`. `kill()` it when
-    done; it is also killed at garbage collection."""
+    """A worker forked by a zygote, with the interface of `launch.WorkerProcess` but its host pid
+    (nothing needs it: kill() goes through the zygote and the uid). `kill()` it when done; it is
+    also killed at garbage collection."""
 
     mode = "bwrap"
     scratch = None  # its /scratch is a tmpfs of its own mount namespace, gone with it
@@ -194,14 +186,6 @@ class WarmWorker:
         self._zygote, self._pid, self._output = zygote, pid, output
         self._teardown = _WarmTeardown(zygote, pid, lease, output)
         weakref.finalize(self, self._teardown.run)
-
-    @property
-    def pid(self) -> int | None:
-        """The worker's pid on the host, None once it has exited."""
-        for info in procs.live_processes():
-            if info.uid == self.host_uid and procs.innermost_pid(info.pid) == self._pid:
-                return info.pid
-        return None
 
     def alive(self) -> bool:
         return self._poll() is None
@@ -264,7 +248,7 @@ class _WarmTeardown:
                     self.zygote.busy = False
                 except ZygoteFailed:
                     _discard(self.zygote)  # killing its sandbox kills the worker too
-                survivors = uids.kill_uid(self.lease.uid, KILL_TIMEOUT)  # escaped daemons
+                survivors = uids.kill_uid(self.lease.uid, procs.KILL_TIMEOUT)  # escaped daemons
             finally:
                 self.output.stop()
                 self.lease.release()

@@ -96,6 +96,8 @@ def run_check(args) -> int:
 
 
 def run_grade(args) -> int:
+    if args.jobs > 1:  # the pool already keeps every core busy: a second BLAS thread would only contend
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read when numpy is first imported, below
     from autograder import batch, submission
 
     if not args.submissions.is_dir():

@@ -215,8 +215,12 @@ def test_committed_reference_statistics_match_the_reference_solution():
     name, activation = common.NETWORKS[0]
     run = common.network_statistics(getattr(solutions, name), activation, common.NETWORK_GRADING_SEED)
     stored = data[f"{name}/{activation}"]
-    assert np.allclose(run["std"], stored["grading_run"]["std"], rtol=1e-12)
-    assert run["hist"] == stored["grading_run"]["hist"]
+    # The file was written with one BLAS thread; another thread count sums the float32 products
+    # in another order, which moves the stds by ~1e-8 and a few of a layer's 500,000 values
+    # across a histogram bin edge.
+    assert np.allclose(run["std"], stored["grading_run"]["std"], rtol=1e-6)
+    moved = np.abs(np.subtract(run["hist"], stored["grading_run"]["hist"])).sum(axis=1)
+    assert moved.max() <= 50, moved
     assert len(stored["runs"]["std"]) == len(common.NETWORK_CALIBRATION_SEEDS)
 
 

@@ -29,7 +29,8 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
     """Command line for one suite: quiet, no cache, no outside conftest or ini, no autoloaded plugins.
 
     No assertion rewriting, output capture or log capture: checks report through `CheckFailed`
-    messages, never bare asserts or prints, and the student's output is the worker's.
+    messages, never bare asserts or prints, and the student's output is the worker's. The JSON
+    report keeps what results need (outcomes, metadata, durations, collectors) and omits the rest.
 
     Visible modules come first (reports list checks in this order); without hidden checks the
     `test_hidden*.py` modules are not even collected (nor imported).
@@ -43,7 +44,8 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
             "-p", "no:logging", "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
             "--assert=plain", "--capture=no",
             "--rootdir", str(directory), "-c", os.devnull, "--confcutdir", str(directory),
-            "--json-report-file=none", "-W", "ignore::pytest.PytestCollectionWarning"]
+            "--json-report-file=none", "--json-report-omit", "log", "streams", "keywords", "warnings",
+            "-W", "ignore::pytest.PytestCollectionWarning"]
     if not hidden:
         args += ["-m", "not hidden"]
     if select:

@@ -10,6 +10,7 @@ arguments stay here: the worker gets stubs, and each call of a stub runs on this
 """
 from __future__ import annotations
 
+import math
 import socket
 import time
 from dataclasses import dataclass, field
@@ -428,6 +429,18 @@ class RemoteObject:
     def map(self, method, arglist, **kwargs):
         """Call `method` once per argument tuple in one round trip (e.g. an optimizer's steps)."""
         return getattr(self, method).map(arglist, **kwargs)
+
+    def descend(self, method, function, start, steps):
+        """``x = self.method(x, gradient(x))`` ``steps`` times in the worker, in one request, where
+        ``gradient = wire.objectives.GRADIENTS[function]``; returns ``(outputs, gradients)``
+        (worker.descend), for `convergence.run_in_worker` to check. Its deadline is one call's
+        per 100 steps."""
+        self._check_alive()
+        message = {"op": "descend", "target": self._handle.id, "attr": method, "function": function,
+                   "args": [[float(v) for v in start], int(steps)], "kwargs": {}, "opts": {}}
+        timeout = self._student._limits.call_seconds * max(1, math.ceil(steps / 100))
+        value, _ = self._student._request(message, f"{self.type_name}.{method}", timeout=timeout)
+        return value
 
     def get(self, name):
         """Read a plain-data attribute of the object."""

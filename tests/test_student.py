@@ -6,6 +6,8 @@ import time
 import numpy as np
 import pytest
 
+from autograder.checks import CheckFailed
+from autograder.checks.convergence import QUADRATIC, ROSENBROCK, SADDLE, run_in_worker, run_optimizer
 from autograder.sandbox import Limits, affinity
 from autograder.student import (
     CallResult, RemoteObject, StudentCrash, StudentException, StudentTimeout, StudentCode,
@@ -211,3 +213,71 @@ def test_grader_thread_and_worker_share_one_cpu_until_close(tmp_path):
             code.die()
         assert code.cpus() == ours  # the restarted worker is pinned again
     assert os.sched_getaffinity(0) == before
+
+
+OPTIMIZERS = textwrap.dedent("""
+    import numpy as np
+
+    class Momentum:
+        def __init__(self, lr, mu=0.9):
+            self.lr, self.mu, self.v = lr, mu, None
+
+        def step(self, w, g):
+            self.v = g if self.v is None else self.mu * self.v + g
+            return w - self.lr * self.v
+
+    class SharedBuffer:
+        '''Returns the same array object every step (updated in place).'''
+        def __init__(self, lr):
+            self.lr, self.w = lr, None
+
+        def step(self, w, g):
+            if self.w is None:
+                self.w = w.copy()
+            self.w -= self.lr * g
+            return self.w
+
+    class Diverges:
+        def __init__(self, lr):
+            self.lr = lr
+
+        def step(self, w, g):
+            return w + self.lr * g
+
+    class WrongShape:
+        def __init__(self, lr):
+            self.k = 0
+
+        def step(self, w, g):
+            self.k += 1
+            return w if self.k < 3 else [1.0, 2.0, 3.0]
+""")
+
+
+@pytest.fixture(scope="module")
+def optimizers(tmp_path_factory):
+    path = tmp_path_factory.mktemp("optimizers") / "opt.py"
+    path.write_text(OPTIMIZERS)
+    with StudentCode(path, "opt") as code:
+        yield code
+
+
+@pytest.mark.parametrize("name, function, lr, steps", [
+    ("Momentum", QUADRATIC, 0.005, 150), ("Momentum", ROSENBROCK, 0.0005, 300), ("Momentum", SADDLE, 0.1, 100),
+    ("SharedBuffer", QUADRATIC, 0.01, 50), ("Diverges", ROSENBROCK, 0.1, 40), ("WrongShape", SADDLE, 0.1, 10),
+])
+def test_a_run_in_the_worker_is_the_run_of_one_round_trip_per_step(optimizers, name, function, lr, steps):
+    in_worker = run_in_worker(getattr(optimizers, name)(lr), function, (-1.2, 0.8), steps)
+    step_by_step = run_optimizer(getattr(optimizers, name)(lr).step, function, (-1.2, 0.8), steps)
+    assert in_worker == step_by_step
+    assert len(in_worker.path) >= 3 and (in_worker.error != "") == (name in ("Diverges", "WrongShape"))
+
+
+def test_a_run_in_the_worker_with_altered_gradients_fails(tmp_path):
+    path = tmp_path / "opt.py"
+    path.write_text(OPTIMIZERS + textwrap.dedent("""
+        import sys
+        sys.modules["objectives"].GRADIENTS["quadratic"] = lambda v: np.zeros(2)
+    """))
+    with StudentCode(path, "opt") as code, pytest.raises(CheckFailed, match="gradients .* were altered"):
+        run_in_worker(code.Momentum(0.01), QUADRATIC, (1.0, 1.0), 20)

@@ -1,8 +1,9 @@
 """Convergence check primitives: does an optimizer reach a known minimum of a test function?
 
-An optimizer is driven closed-loop through a plain callable ``step(x, g) -> x_new`` (the
-student's remote ``opt.step`` or a local one): ``x_{k+1} = step(x_k, grad(x_k))``, the
-gradient computed here, on the trusted side. The verdict compares the final iterate
+An optimizer is driven closed-loop through a plain callable ``step(x, g) -> x_new``:
+``x_{k+1} = step(x_k, grad(x_k))`` (`run_optimizer`). A student's optimizer runs that loop
+in its worker in one request, and every output and gradient of it is checked here, on the
+trusted side, as if the loop had run here (`run_in_worker`). The verdict compares the final iterate
 with the function's known minimizers; the whole path is returned for the feedback plot
 (``trajectory`` artifact). Step budgets and tolerances are per use: the suites pick a
 budget at which the reference optimizer is far inside the tolerance (a correct
@@ -18,17 +19,22 @@ import numpy as np
 
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
+from autograder.wire.objectives import GRADIENTS
 
 
 @dataclass(frozen=True)
 class Objective:
-    """A 2-D test function with its gradient and every minimizer."""
+    """A 2-D test function, its gradient (``GRADIENTS[key]``, wire/objectives.py) and every minimizer."""
 
     name: str
     formula: str
     f: Callable[[np.ndarray], float]
-    grad: Callable[[np.ndarray], np.ndarray]
+    key: str
     minima: tuple[tuple[float, float], ...]
+
+    @property
+    def grad(self) -> Callable[[np.ndarray], np.ndarray]:
+        return GRADIENTS[self.key]
 
     def distance_to_minimum(self, x: np.ndarray) -> float:
         """Euclidean distance from ``x`` to the nearest minimizer."""
@@ -39,7 +45,7 @@ QUADRATIC = Objective(
     name="ill-conditioned quadratic",
     formula="f(x, y) = (x^2 + 100 y^2) / 2 (condition number 100)",
     f=lambda v: 0.5 * (v[0] ** 2 + 100.0 * v[1] ** 2),
-    grad=lambda v: np.array([v[0], 100.0 * v[1]]),
+    key="quadratic",
     minima=((0.0, 0.0),),
 )
 
@@ -47,8 +53,7 @@ ROSENBROCK = Objective(
     name="Rosenbrock",
     formula="f(x, y) = (1 - x)^2 + 100 (y - x^2)^2",
     f=lambda v: (1.0 - v[0]) ** 2 + 100.0 * (v[1] - v[0] ** 2) ** 2,
-    grad=lambda v: np.array([-2.0 * (1.0 - v[0]) - 400.0 * v[0] * (v[1] - v[0] ** 2),
-                             200.0 * (v[1] - v[0] ** 2)]),
+    key="rosenbrock",
     minima=((1.0, 1.0),),
 )
 
@@ -56,7 +61,7 @@ SADDLE = Objective(
     name="saddle",
     formula="f(x, y) = x^4/4 - x^2/2 + y^2/2 (saddle point at the origin, minima at (+-1, 0))",
     f=lambda v: 0.25 * v[0] ** 4 - 0.5 * v[0] ** 2 + 0.5 * v[1] ** 2,
-    grad=lambda v: np.array([v[0] ** 3 - v[0], v[1]]),
+    key="saddle",
     minima=((1.0, 0.0), (-1.0, 0.0)),
 )
 
@@ -92,6 +97,38 @@ def run_optimizer(step: Callable, function: Objective, start, steps: int) -> Run
         with np.errstate(over="ignore", invalid="ignore"):
             losses.append(float(function.f(x)))
     return Run(path, losses)
+
+
+def run_in_worker(optimizer, function: Objective, start, steps: int) -> Run:
+    """`run_optimizer` on the student's remote ``optimizer.step``, its loop run in the worker.
+
+    One request instead of ``steps`` round trips (`RemoteObject.descend`). The worker
+    sends back every output of ``step`` and every gradient it passed; here the loop is
+    replayed on those outputs with the gradients recomputed, so the Run is the one a
+    loop with a round trip per step would give, and a worker that reports other
+    gradients (or stops early, or runs on) fails the check.
+    """
+    outputs, gradients = optimizer.descend("step", function.key, start, steps)
+    if not isinstance(outputs, list) or not isinstance(gradients, list) or len(outputs) != len(gradients):
+        raise CheckFailed("the optimizer's run came back malformed from your process.")
+    replay = iter(zip(outputs, gradients))
+    tampered = ("the gradients your optimizer was given in its own process were altered "
+                "(does the submission change numpy or the grader's functions?)")
+
+    def step(x, gradient):
+        try:
+            output, used = next(replay)
+        except StopIteration:
+            raise CheckFailed(f"the optimizer's run stopped early in your process; {tampered}") from None
+        if not (isinstance(used, np.ndarray) and used.shape == gradient.shape
+                and np.array_equal(used, gradient, equal_nan=True)):
+            raise CheckFailed(f"at {fmt(x)}, {tampered}")
+        return output
+
+    run = run_optimizer(step, function, start, steps)
+    if next(replay, None) is not None:
+        raise CheckFailed(f"the optimizer's run went on after an invalid step in your process; {tampered}")
+    return run
 
 
 def check_converges(run: Run, function: Objective, tol: float, *, what: str,

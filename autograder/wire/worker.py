@@ -4,7 +4,9 @@ Runs inside the sandbox with nothing but this folder, the Python runtime and the
 submission visible. It decides nothing: it calls what the trusted side asks for and
 sends back plain data (see protocol.py). Objects that are not plain data stay here
 and travel as handles; objects of the trusted side arrive as `TrustedProxy` stubs
-whose calls go back over the channel (callbacks, isolated dependencies).
+whose calls go back over the channel (callbacks, isolated dependencies). One loop runs
+here rather than call by call: an optimizer on a test function (`descend`), which the
+grader checks output by output.
 
 Usage: python -I worker.py --fd N --module NAME --file PATH
 (or forked by zygote.py, which calls `serve_submission` in a freshly isolated child)
@@ -20,6 +22,7 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
+import objectives  # noqa: E402
 import protocol  # noqa: E402
 
 MAX_FRAME_BYTES = 256 << 20
@@ -97,6 +100,8 @@ class Channel:
         args, kwargs = list(message.get("args", [])), dict(message.get("kwargs", {}))
         if op == "map":
             return [func(*a, **kwargs) for a in message["arglist"]], {}
+        if op == "descend":
+            return descend(func, objectives.GRADIENTS[message["function"]], *args), {}
         if op != "call":
             raise protocol.ProtocolViolation(f"unknown op {op!r}")
         opts = message.get("opts", {})
@@ -164,6 +169,32 @@ class isolated:
                 self.module.__dict__.pop(name, None)
             else:
                 self.module.__dict__[name] = old
+
+
+def descend(step, gradient, start, steps):
+    """``x = step(x, gradient(x))`` up to ``steps`` times from ``start``, as the grader's
+    `run_optimizer` would, stopping after an output that is not a finite array of x's shape.
+
+    Returns ``(outputs, gradients)``: each output (valid ones as float64 copies, taken at
+    once, since an optimizer may return the same buffer every step) and each gradient given;
+    the grader replays the loop on them (`convergence.run_in_worker`).
+    """
+    x = np.array(start, dtype=np.float64)
+    outputs, gradients = [], []
+    for _ in range(int(steps)):
+        with np.errstate(over="ignore", invalid="ignore"):
+            g = gradient(x)
+        gradients.append(g)
+        new = step(x.copy(), g.copy())
+        arr = np.asarray(new) if isinstance(new, (np.ndarray, list, tuple)) else None
+        if arr is None or arr.shape != x.shape or arr.dtype.kind not in "fiu":
+            outputs.append(new)
+            break
+        x = arr.astype(np.float64)
+        outputs.append(x.copy())
+        if not np.all(np.isfinite(x)):
+            break
+    return outputs, gradients
 
 
 def call_with_details(func, args, kwargs):

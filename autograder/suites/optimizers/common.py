@@ -32,7 +32,7 @@ from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
 from autograder.checks.contract import assert_dtype, assert_no_mutation, assert_shape, snapshot
 from autograder.checks.agreement import assert_agrees
-from autograder.checks.convergence import Objective, check_converges, run_optimizer, trajectory_artifact
+from autograder.checks.convergence import Objective, check_converges, run_in_worker, run_optimizer, trajectory_artifact
 from autograder.suites.optimizers.variants import optimizer_variants, plateau_variants, schedule_variants
 
 STREAM_SHAPE = (5, 6)
@@ -310,7 +310,7 @@ def check_convergence(student, feedback, name: str, kwargs: dict, function: Obje
     """Drive the student's ``name(**kwargs)`` closed-loop on ``function``; attach both trajectories."""
     reference_run = _reference_run(name, _key(kwargs), function, tuple(start), steps)
     opt = getattr(student, name)(**kwargs)
-    run = run_optimizer(opt.step, function, start, steps)
+    run = run_in_worker(opt, function, start, steps)
     feedback.attach("trajectory", **trajectory_artifact(function, _call_text(name, kwargs), run, reference_run))
     check_converges(run, function, tol, what=_call_text(name, kwargs), reference=reference_run)
 

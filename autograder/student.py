@@ -10,15 +10,33 @@ arguments stay here: the worker gets stubs, and each call of a stub runs on this
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 import socket
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import sandbox
 from autograder.sandbox import affinity, uids
-from autograder.wire import protocol
+
+
+def _import_on_first_use(name: str):
+    """Module `name`, executed at its first attribute access (the stdlib's `LazyLoader` recipe)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# The protocol imports numpy (~70 ms), which this side first needs once a worker is launched:
+# a self-check then starts the worker first and imports numpy and pytest while it boots.
+protocol = _import_on_first_use("autograder.wire.protocol")
 
 WORKER_SCRIPT = Path(__file__).parent / "wire" / "worker.py"
 

@@ -272,6 +272,10 @@ class StudentCode:
             message["arglist"] = [list(a) for a in arglist]
         started = time.perf_counter()
         value, meta = self._request(message, key, timeout=timeout)
+        if arglist is not None and not (type(value) is list and len(value) == len(message["arglist"])):
+            got = f"{len(value)} results" if type(value) is list else f"a {type(value).__name__}"
+            raise ProtocolViolation(f"`{key}` was called {len(message['arglist'])} times in one request, "
+                                    f"and {got} came back")
         if not details:
             return value
         return CallResult(value=value, args_after=list(meta.get("args_after", [])),

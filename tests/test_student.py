@@ -10,7 +10,7 @@ from autograder.checks import CheckFailed
 from autograder.checks.convergence import QUADRATIC, ROSENBROCK, SADDLE, run_in_worker, run_optimizer
 from autograder.sandbox import Limits, affinity
 from autograder.student import (
-    CallResult, RemoteObject, StudentCrash, StudentException, StudentTimeout, StudentCode,
+    CallResult, RemoteObject, StudentCrash, StudentException, StudentFault, StudentTimeout, StudentCode,
     SubmissionImportError)
 
 SOURCE = textwrap.dedent("""
@@ -281,3 +281,19 @@ def test_a_run_in_the_worker_with_altered_gradients_fails(tmp_path):
     """))
     with StudentCode(path, "opt") as code, pytest.raises(CheckFailed, match="gradients .* were altered"):
         run_in_worker(code.Momentum(0.01), QUADRATIC, (1.0, 1.0), 20)
+
+
+def test_a_worker_that_answers_a_map_with_fewer_results_fails_the_call(tmp_path):
+    """Checks zip their cases with the results: a short list would otherwise compare nothing."""
+    path = tmp_path / "opt.py"
+    path.write_text(OPTIMIZERS + textwrap.dedent("""
+        import sys
+        for module in list(sys.modules.values()):  # the worker's own module, however it was started
+            if hasattr(module, "Channel") and hasattr(module.Channel, "dispatch"):
+                real = module.Channel.dispatch
+                module.Channel.dispatch = lambda self, message, real=real: (
+                    ([], {}) if message["op"] == "map" else real(self, message))
+    """))
+    with StudentCode(path, "opt") as code:
+        with pytest.raises(StudentFault, match=r"called 3 times in one request, and 0 results came back"):
+            code.Momentum(0.1).map("step", [(np.ones(2), np.ones(2))] * 3)

@@ -117,11 +117,14 @@ def teacher_forced(opt, ws, grads) -> list:
 
 
 def first_mismatch(outputs, expected, ws) -> int | None:
-    """Index k of the first step whose output disagrees with ``expected[k]`` (given input ``ws[k]``), or None."""
-    for k, out in enumerate(outputs):
-        if not step_agrees(out, expected[k], ws[k]).all():
-            return k
-    return None
+    """Index k of the first step whose output disagrees with ``expected[k]`` (given input ``ws[k]``), or None.
+
+    ``outputs`` are validated (`_validate_outputs`): one array of every step's outputs is compared at once.
+    """
+    n = len(outputs)
+    agree = step_agrees(np.stack(outputs), np.stack(expected[:n]), np.stack(ws[:n]))
+    bad = ~agree.reshape(n, -1).all(axis=1)
+    return int(np.argmax(bad)) if bad.any() else None
 
 
 def _call_text(name: str, kwargs: dict) -> str:

@@ -9,6 +9,7 @@ mid-run and started again ends with the same gradebook, no duplicate rows, no to
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -134,7 +135,7 @@ def _run(todo, out_dir, options, jobs, progress):
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_pin_pool_process,
                                  initargs=(context.Value("i", 0),)) as pool:
-            futures = [pool.submit(_grade_and_write, sub, out_dir, options) for sub in todo]
+            futures = [pool.submit(_pool_task, sub, out_dir, options) for sub in todo]
             for future in as_completed(futures):
                 result = future.result()
                 bar.set_postfix_str(result.student)
@@ -142,6 +143,23 @@ def _run(todo, out_dir, options, jobs, progress):
                 yield result
     finally:
         bar.close()
+
+
+def _pool_task(sub: Submission, out_dir: Path, options: BatchOptions) -> SubmissionResult:
+    """`_grade_and_write` in a pool process; after its first student, `gc.freeze()` what is alive."""
+    result = _grade_and_write(sub, out_dir, options)
+    _freeze_long_lived()
+    return result
+
+
+@cache
+def _freeze_long_lived() -> None:
+    """Once a pool process has graded a student, what is still alive (modules, caches, the
+    zygote's handle) lives as long as the process: collect, then freeze it, so that later
+    full collections walk only one student's objects (measured for gates: 2.4 ms of full collections
+    per student instead of 8-11 ms)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _pin_pool_process(counter) -> None:

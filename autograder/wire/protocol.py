@@ -50,7 +50,13 @@ class Handle:
 
 # ----------------------------------------------------------------------------- encode
 
-def encode(value, register, buffers):
+class Payload(list):
+    """The byte buffers of a frame's arrays, in order, and their total size so far."""
+
+    nbytes = 0
+
+
+def encode(value, register, buffers: Payload):
     """JSON-able form of `value`; arrays go to `buffers`; other objects to `register(obj) -> Handle`."""
     if value is None or type(value) in (bool, str):
         return value
@@ -83,8 +89,9 @@ def _encode_array(value, buffers):
     scalar = isinstance(value, np.generic)
     arr = np.array(value, dtype=_wire_dtype(value), order="C", subok=False, copy=True)
     data = memoryview(arr.reshape(-1)).cast("B")
-    offset = sum(b.nbytes for b in buffers)
+    offset = buffers.nbytes
     buffers.append(data)
+    buffers.nbytes += data.nbytes
     return {"$a": [offset, data.nbytes], "dtype": arr.dtype.str, "shape": list(arr.shape),
             "scalar": scalar}
 
@@ -159,11 +166,11 @@ def _decode_array(obj, payload):
 def frame_parts(message, register=None):
     """The frame for `message` (a dict whose values are encoded) as a list of byte buffers:
     the two lengths and the header, then the arrays' bytes (small ones joined into it)."""
-    buffers = []
+    buffers = Payload()
     register = register or _refuse_objects
     header = json.dumps({k: encode(v, register, buffers) for k, v in message.items()},
                         allow_nan=True, separators=(",", ":")).encode()
-    payload_len = sum(b.nbytes for b in buffers)
+    payload_len = buffers.nbytes
     head = _HEADER.pack(len(header), payload_len) + header
     if payload_len <= SMALL_PAYLOAD_BYTES:
         return [head + b"".join(buffers)]

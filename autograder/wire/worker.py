@@ -175,8 +175,8 @@ def descend(step, gradient, start, steps):
     """``x = step(x, gradient(x))`` up to ``steps`` times from ``start``, as the grader's
     `run_optimizer` would, stopping after an output that is not a finite array of x's shape.
 
-    Returns ``(outputs, gradients)``: each output (valid ones as float64 copies, taken at
-    once, since an optimizer may return the same buffer every step) and each gradient given;
+    Returns ``(outputs, gradients)``: each output (valid ones as float64 copies taken at
+    once) and each gradient given;
     the grader replays the loop on them (`convergence.run_in_worker`).
     """
     x = np.array(start, dtype=np.float64)
@@ -190,8 +190,8 @@ def descend(step, gradient, start, steps):
         if arr is None or arr.shape != x.shape or arr.dtype.kind not in "fiu":
             outputs.append(new)
             break
-        x = arr.astype(np.float64)
-        outputs.append(x.copy())
+        x = arr.astype(np.float64)  # a copy: the step may reuse and change its returned buffer
+        outputs.append(x)
         if not np.all(np.isfinite(x)):
             break
     return outputs, gradients

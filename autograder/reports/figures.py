@@ -17,6 +17,7 @@ neither way is drawn as paths without contours.
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 
@@ -29,26 +30,27 @@ REFERENCE = "#1f77b4"
 GOLDEN_RATIO = (1 + math.sqrt(5)) / 2
 
 
+def _styled(draw):
+    """`draw` with `STYLE` in effect (matplotlib reads rcParams as a figure is built)."""
+    @functools.wraps(draw)
+    def styled(*args, **kwargs):
+        from matplotlib import rc_context
+
+        with rc_context(STYLE):
+            return draw(*args, **kwargs)
+    return styled
+
+
+@_styled
 def render(artifact: dict) -> bytes | None:
     """PNG bytes of the figure for one artifact, or None when its kind has no figure."""
     draw = _DRAWERS.get(artifact.get("kind"))
-    if draw is None:
-        return None
-    from matplotlib import rc_context
-
-    with rc_context(STYLE):
-        return draw(artifact)
+    return draw(artifact) if draw else None
 
 
+@_styled
 def score_histogram(scores: list[float], max_score: float) -> bytes:
     """Histogram of total scores on [0, max_score]."""
-    from matplotlib import rc_context
-
-    with rc_context(STYLE):
-        return _score_histogram(scores, max_score)
-
-
-def _score_histogram(scores: list[float], max_score: float) -> bytes:
     fig, ax = _figure(6.0, 2.8)
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.17, top=0.89)
     top = max(max_score, max(scores, default=0.0), 1e-9)

@@ -1,6 +1,7 @@
 """`check` and `grade` end to end: exit codes, outputs, one row per student, resumability."""
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,21 @@ def test_check_exit_codes_follow_the_visible_checks(tmp_path):
     missing = run_cli("check", "--assignment", ASSIGNMENT, tmp_path / "nothing.py")
     assert missing.returncode == 1 and "does not exist" in missing.stderr
 
+
+
+@pytest.mark.parametrize("chosen, expected", [(None, "1"), ("2", "2")])
+def test_check_runs_one_blas_thread_unless_the_user_chose(tmp_path, chosen, expected):
+    """OpenBLAS's spinning threads would compete with the worker for the cores (cli._one_blas_thread)."""
+    good = tmp_path / f"{ASSIGNMENT}.py"
+    good.write_text(REFERENCE)
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if chosen:
+        env["OPENBLAS_NUM_THREADS"] = chosen
+    script = ("import os, sys; from autograder import cli; code = cli.main(sys.argv[1:]); "
+              "print('blas', os.environ.get('OPENBLAS_NUM_THREADS'), code)")
+    run = subprocess.run([sys.executable, "-c", script, "check", "--assignment", ASSIGNMENT, str(good)],
+                         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert run.stdout.splitlines()[-1] == f"blas {expected} 0", run.stdout + run.stderr
 
 @pytest.mark.slow
 def test_grade_writes_one_row_and_results_per_student_and_resumes(tmp_path):

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import queue
 import socket
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,6 +266,53 @@ class StudentCode:
         """Call module-level `name`; with `details` return a `CallResult`."""
         return self._call("module", name, name, args, kwargs, details=details, isolate=isolate,
                           timeout=timeout)
+
+    @contextmanager
+    def stream(self, calls):
+        """Iterate over ``call()`` for each of `calls` (callables that call this student's code),
+        each made by a helper thread while the caller works on the results before it.
+
+        The helper keeps this thread's pin with the worker; meanwhile the caller runs on the CPUs
+        it had before `start` (so a self-check computes on the second core while the worker
+        draws). The first call that raises ends the stream and its error is raised in the caller,
+        in its place; leaving the block stops the helper after its current call. Use the student
+        only through the stream inside the block.
+        """
+        self.start()
+        results: queue.SimpleQueue = queue.SimpleQueue()
+        stop = threading.Event()
+
+        def fetch():
+            try:
+                for call in calls:
+                    if stop.is_set():
+                        return
+                    if self._worker is None:  # never relaunch from this short-lived thread
+                        raise StudentCrash("the student's process was stopped by an earlier fault")
+                    results.put((True, call()))
+            except BaseException as exc:  # re-raised in the caller
+                results.put((False, exc))
+            else:
+                results.put((False, None))
+
+        def drain():
+            while True:
+                ok, value = results.get()
+                if ok:
+                    yield value
+                elif value is None:
+                    return
+                else:
+                    raise value
+
+        helper = threading.Thread(target=fetch, name="student-stream", daemon=True)
+        helper.start()  # before widening: it inherits the pin
+        try:
+            with affinity.widened(self._saved_affinity):
+                yield drain()
+        finally:
+            stop.set()
+            helper.join()
 
     def _call(self, target, attr, key, args, kwargs, *, details=False, isolate=None, timeout=None,
               op="call", arglist=None):

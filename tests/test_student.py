@@ -1,7 +1,9 @@
 """The trusted client: remote calls, callbacks, isolation, deadlines, restarts after faults."""
 import os
 import textwrap
+import threading
 import time
+from functools import partial
 
 import numpy as np
 import pytest
@@ -74,6 +76,21 @@ SOURCE = textwrap.dedent("""
     def printer():
         print("hello from the student")
         return 1
+
+    CALLS = []
+
+    def numbered(i, delay=0.0):
+        import time
+        time.sleep(delay)
+        CALLS.append(i)
+        if i == 2:
+            raise ValueError("two")
+        return i * 10
+
+    def calls_made():
+        made = list(CALLS)
+        CALLS.clear()
+        return made
 """)
 
 
@@ -173,6 +190,32 @@ def test_output_is_captured(student):
     assert "hello from the student" in student.output()
 
 
+def test_a_stream_yields_each_calls_result_in_order(student):
+    student.calls_made()
+    with student.stream(partial(student.numbered, i) for i in (0, 1, 3)) as results:
+        assert list(results) == [0, 10, 30]
+    assert student.calls_made() == [0, 1, 3]
+
+
+def test_a_stream_raises_the_first_failure_in_its_place_and_calls_nothing_after_it(student):
+    student.calls_made()
+    got = []
+    with pytest.raises(StudentException, match="ValueError: two"):
+        with student.stream(partial(student.numbered, i) for i in range(5)) as results:
+            got.extend(results)
+    assert got == [0, 10] and student.calls_made() == [0, 1, 2]
+
+
+def test_leaving_a_stream_early_stops_its_helper_after_the_current_call(student):
+    student.calls_made()
+    threads = threading.active_count()
+    with student.stream(partial(student.numbered, i, 0.2) for i in (3, 4, 5, 6, 7)) as results:
+        assert next(results) == 30
+    assert threading.active_count() == threads  # the helper is gone: the channel is ours alone
+    made = student.calls_made()
+    assert made[0] == 3 and len(made) <= 3
+
+
 @pytest.mark.parametrize("source, message", [
     ("def f(:\n    pass\n", r"SyntaxError: invalid syntax.*line 1"),
     ("import sys\nsys.exit(0)\n", "SystemExit"),
@@ -213,6 +256,21 @@ def test_grader_thread_and_worker_share_one_cpu_until_close(tmp_path):
             code.die()
         assert code.cpus() == ours  # the restarted worker is pinned again
     assert os.sched_getaffinity(0) == before
+
+
+@pytest.mark.skipif(not affinity.available() or len(os.sched_getaffinity(0)) < 2 or os.geteuid() != 0,
+                    reason="needs CPU affinity, two CPUs and a leased worker uid")
+def test_a_stream_runs_its_caller_on_the_cpus_it_had_and_pins_it_again(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("import os\ndef cpus():\n    return sorted(os.sched_getaffinity(0))\n")
+    before = os.sched_getaffinity(0)
+    with StudentCode(path, "probe") as code:
+        code.start()
+        pinned = os.sched_getaffinity(0)
+        with code.stream([code.cpus, code.cpus]) as results:
+            assert os.sched_getaffinity(0) == before
+            assert list(results) == [sorted(pinned)] * 2  # the helper calls from the worker's CPU
+        assert os.sched_getaffinity(0) == pinned
 
 
 OPTIMIZERS = textwrap.dedent("""

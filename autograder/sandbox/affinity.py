@@ -10,6 +10,7 @@ to its own CPU.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from autograder.sandbox import procs
 
@@ -49,6 +50,21 @@ def pin_thread_with(pids: list[int]) -> set[int] | None:
 def restore_thread(saved: set[int] | None) -> None:
     if saved is not None:
         os.sched_setaffinity(0, saved)
+
+
+@contextmanager
+def widened(cpus: set[int] | None):
+    """Run the calling thread on `cpus` (its set before `pin_thread_with`) meanwhile, then
+    back on its pin. For work of the grader's own that overlaps the worker's (`StudentCode.stream`)."""
+    if cpus is None:
+        yield
+        return
+    pinned = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, pinned)
 
 
 def pin_process_to(index: int) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import math
-from functools import cache
+from contextlib import contextmanager
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -63,30 +64,36 @@ def network_input() -> np.ndarray:
     return np.random.default_rng(NETWORK_INPUT_SEED).standard_normal(NETWORK_INPUT_SHAPE)
 
 
-def network_weights(initializer, seed: int, *, what: str, rng_factory=np.random.default_rng) -> list[np.ndarray]:
-    """Ten (500, 500) weight matrices from ``initializer(500, 500, rng)``, one Generator for all.
-
-    ``rng_factory(seed)`` makes the Generator: `student.rng` for the student's initializer.
-    """
-    rng = rng_factory(seed)
-    weights = []
-    for layer in range(NETWORK_LAYERS):
-        w = initializer(NETWORK_UNITS, NETWORK_UNITS, rng)
+def network_weights(draws, *, what: str):
+    """The ten layers' weights, each of `draws` checked to be a float array of shape (500, 500)."""
+    for layer, w in enumerate(draws, 1):
         arr = np.asarray(w) if isinstance(w, np.ndarray) else None
         if arr is None or arr.shape != (NETWORK_UNITS, NETWORK_UNITS) or arr.dtype.kind != "f":
             got = f"shape {arr.shape}, dtype {arr.dtype}" if arr is not None else type(w).__name__
-            raise CheckFailed(f"{what}: layer {layer + 1}: expected a float array of shape "
+            raise CheckFailed(f"{what}: layer {layer}: expected a float array of shape "
                               f"({NETWORK_UNITS}, {NETWORK_UNITS}), got {got}.")
-        weights.append(arr)
-    return weights
+        yield arr
+
+
+@contextmanager
+def in_order(calls):
+    """`StudentCode.stream`'s interface for our own code: each call made here, in turn."""
+    yield (call() for call in calls)
 
 
 def network_statistics(initializer, activation: str, seed: int, *, what: str = "",
-                       rng_factory=np.random.default_rng) -> dict:
-    """Per-layer mean, std and histogram of the slides' network with ``initializer``'s weights."""
+                       rng_factory=np.random.default_rng, stream=in_order) -> dict:
+    """Per-layer mean, std and histogram of the slides' network with ``initializer``'s weights:
+    ten draws ``initializer(500, 500, rng)`` from one Generator ``rng = rng_factory(seed)``.
+
+    For the student's initializer `rng_factory` is `student.rng` and `stream` is `student.stream`,
+    which draws the next layer in the worker while this one is computed."""
     function, hist_range = ACTIVATIONS[activation]
-    weights = network_weights(initializer, seed, what=what, rng_factory=rng_factory)
-    return layer_statistics(network_input(), weights, function, hist_range, HIST_BINS)
+    x = network_input()
+    rng = rng_factory(seed)
+    draws = (partial(initializer, NETWORK_UNITS, NETWORK_UNITS, rng) for _ in range(NETWORK_LAYERS))
+    with stream(draws) as results:
+        return layer_statistics(x, network_weights(results, what=what), function, hist_range, HIST_BINS)
 
 
 @cache

@@ -160,7 +160,7 @@ def test_tanh_network_activations(student, feedback):
     init, activation = "lecun_normal", "tanh"
     what = f"10-layer tanh network with {init}(500, 500, rng) weights"
     got = common.network_statistics(student.lecun_normal, activation, common.NETWORK_GRADING_SEED, what=what,
-                                   rng_factory=student.rng)
+                                   rng_factory=student.rng, stream=student.stream)
     ref = common.reference_statistics()[f"{init}/{activation}"]
     feedback.attach("layer_stats", initializer=init, activation=activation, student=got,
                     reference=ref["grading_run"])

@@ -24,6 +24,7 @@ import pytest
 from autograder.sandbox import Limits, describe, sandbox_available, start_worker
 from autograder.sandbox import bubblewrap, procs, uids
 from autograder.sandbox.warm import WarmWorker
+from autograder.sandbox import memory
 
 REPO = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
@@ -201,6 +202,7 @@ def test_environment_is_cleared(start, mode, monkeypatch):
     allowed = set(bubblewrap.WORKER_ENV) | ({"AUTOGRADER_WORKER"} if mode == "process" else {"PWD"})
     assert set(env) <= allowed
     assert env["OPENBLAS_NUM_THREADS"] == "1" and env["HOME"] == session.run("import os; result = os.getcwd()")["result"]
+    assert all(env[name] == value for name, value in memory.ENVIRONMENT.items())
 
 
 # --- what the worker can see and reach ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 from autograder import reference, sandbox
 from autograder.results import CheckResult, SubmissionResult
 from autograder.student import StudentCode, SubmissionImportError
+from autograder.sandbox import memory
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
 
@@ -129,6 +130,7 @@ def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, stude
     code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits(), warm=warm)
     with code:
         code.launch()  # the worker imports numpy and the submission while we import pytest
+        memory.keep_freed_memory()  # arrays of megabytes come back: reuse their memory
         import autograder.runtime.plugin  # noqa: F401 - pytest, the checks
         reference.load(assignment)
         try:

@@ -61,15 +61,18 @@ def write_atomic(path: Path, data: str) -> None:
         raise
 
 
-def grade_submission(sub: Submission, *, hidden: bool = True, options: BatchOptions = BatchOptions()) -> SubmissionResult:
-    """Grade one `Submission` (any form) in a sandboxed worker."""
+def grade_submission(sub: Submission, *, options: BatchOptions = BatchOptions()) -> SubmissionResult:
+    """Grade one `Submission` (any form, all checks) in a sandboxed worker, in this process's
+    pytest session of the assignment (runtime/session.py)."""
     from autograder.runtime.runner import grade_source, grade_unavailable
+    from autograder.runtime.session import shared_session
 
+    session = shared_session(sub.assignment)
     if sub.source is None:
-        result = grade_unavailable(sub.assignment, sub.error, student=sub.student, hidden=hidden)
+        result = grade_unavailable(sub.assignment, sub.error, student=sub.student, session=session)
     else:
-        result = grade_source(sub.assignment, sub.source, student=sub.student, hidden=hidden,
-                              mode=options.mode, limits=options.limits, warm=True)
+        result = grade_source(sub.assignment, sub.source, student=sub.student, mode=options.mode,
+                              limits=options.limits, warm=True, session=session)
     result.fingerprint = {"submission": sub.digest, "grader": grader_fingerprint(sub.assignment)}
     return result
 
@@ -127,10 +130,15 @@ def _run(todo, out_dir, options, jobs, progress):
     bar = tqdm(total=len(todo), unit="student", disable=not progress or not todo, dynamic_ncols=True)
     try:
         if jobs == 1 or len(todo) <= 1:
-            for sub in todo:
-                bar.set_postfix_str(sub.student)
-                yield _grade_and_write(sub, out_dir, options)
-                bar.update()
+            from autograder.runtime.session import close_shared_sessions
+
+            try:
+                for sub in todo:
+                    bar.set_postfix_str(sub.student)
+                    yield _grade_and_write(sub, out_dir, options)
+                    bar.update()
+            finally:
+                close_shared_sessions()  # its thread and that thread's zygote
             return
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_pin_pool_process,

@@ -90,10 +90,11 @@ def marker_metadata(item) -> dict:
 
 
 class GradingPlugin:
-    """Registered with `pytest.main(plugins=[...])` for one submission."""
+    """Registered with `pytest.main(plugins=[...])`; `submission` is the `StudentCode` graded
+    (a `SuiteSession` sets it before each submission's run)."""
 
-    def __init__(self, student, reference):
-        self._student = student
+    def __init__(self, submission, reference):
+        self.submission = submission
         self._reference = reference
 
     def pytest_configure(self, config):
@@ -102,7 +103,7 @@ class GradingPlugin:
 
     @pytest.fixture(scope="session")
     def student(self):
-        return self._student
+        return self.submission
 
     @pytest.fixture(scope="session")
     def reference(self):

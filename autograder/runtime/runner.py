@@ -3,13 +3,15 @@
 pytest is the grading runtime: `pytest.main` runs in this (trusted) process with our
 `GradingPlugin` and pytest-json-report's `JSONReport`; the student's code runs in a
 sandboxed worker behind `StudentCode`. The JSON report becomes the result. pytest is
-imported only once the worker is launched, so the two start up side by side.
+imported only once the worker is launched, so the two start up side by side. A batch runs
+the checks in one long-lived pytest session per process instead (session.py).
 """
 from __future__ import annotations
 
 import io
 import os
 from contextlib import contextmanager, redirect_stdout
+from functools import partial
 import tempfile
 import time
 from pathlib import Path
@@ -121,11 +123,29 @@ def _longrepr(test: dict) -> str:
 
 def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, student: str = "",
                mode: str = "auto", limits: sandbox.Limits | None = None,
-               select: str | None = None, warm: bool = False) -> SubmissionResult:
+               select: str | None = None, warm: bool = False, session=None) -> SubmissionResult:
     """Grade the submission file `source_file` (a `.py` module) of `assignment`.
 
     `warm`: fork the worker from this thread's zygote (sandbox/warm.py), which pays off from the
-    second submission a process grades on (batches); a one-off `check` starts it cold."""
+    second submission a process grades on (batches); a one-off `check` starts it cold.
+    `session`: a `SuiteSession` of the assignment (batches) that runs the checks, in its thread;
+    by default a pytest run of its own."""
+    if session is None:
+        run_checks = partial(run_suite, assignment, hidden=hidden, select=select)
+        return _grade_file(assignment, source_file, run_checks, student=student, mode=mode, limits=limits,
+                           warm=warm)
+    _check_session(session, assignment, hidden, select)
+    return session.execute(partial(_grade_file, assignment, source_file, session.run_checks, student=student,
+                                   mode=mode, limits=limits, warm=warm))
+
+
+def _check_session(session, assignment, hidden, select):
+    if (session.assignment, session.hidden, select) != (assignment, hidden, None):
+        raise ValueError(f"a session of {session.assignment} (hidden={session.hidden}) cannot grade "
+                         f"{assignment} (hidden={hidden}, select={select!r})")
+
+
+def _grade_file(assignment, source_file, run_checks, *, student, mode, limits, warm) -> SubmissionResult:
     started = time.perf_counter()
     code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits(), warm=warm)
     with code:
@@ -138,7 +158,7 @@ def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, stude
         except SubmissionImportError:
             pass  # kept in code.import_error; every check fails with it
         status, output = ("import_error", str(code.import_error)) if code.import_error else ("ok", "")
-        checks = run_suite(assignment, code, hidden=hidden, select=select)
+        checks = run_checks(code)
         stdout = code.output()
     if any("used up its time budget" in c.output for c in checks):
         status = "timeout"
@@ -147,20 +167,24 @@ def grade_file(assignment: str, source_file: Path, *, hidden: bool = True, stude
 
 
 def grade_unavailable(assignment: str, message: str, *, student: str = "",
-                      hidden: bool = True) -> SubmissionResult:
+                      hidden: bool = True, session=None) -> SubmissionResult:
     """Every check failed with `message` (no submission, unreadable file): the row still has max_score."""
     code = StudentCode.unavailable(message)
-    checks = run_suite(assignment, code, hidden=hidden)
+    if session is None:
+        checks = run_suite(assignment, code, hidden=hidden)
+    else:
+        _check_session(session, assignment, hidden, None)
+        checks = session.execute(partial(session.run_checks, code))
     return SubmissionResult(student=student, assignment=assignment, checks=checks, output=message,
                             status="no_submission")
 
 
 def grade_source(assignment: str, source: str, *, filename: str | None = None, hidden: bool = True,
                  student: str = "", mode: str = "auto", limits: sandbox.Limits | None = None,
-                 select: str | None = None, warm: bool = False) -> SubmissionResult:
+                 select: str | None = None, warm: bool = False, session=None) -> SubmissionResult:
     """Grade source text (written to a private temporary file named like the module)."""
     with tempfile.TemporaryDirectory(prefix="nnopt-src-") as tmp:
         path = Path(tmp) / (filename or f"{assignment}.py")
         path.write_text(source)
         return grade_file(assignment, path, hidden=hidden, student=student, mode=mode,
-                          limits=limits, select=select, warm=warm)
+                          limits=limits, select=select, warm=warm, session=session)

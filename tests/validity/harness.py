@@ -29,6 +29,7 @@ from autograder.release.stubs import clear_solutions
 from autograder.results import SubmissionResult
 from autograder.runtime import rubric
 from autograder.runtime.runner import grade_source
+from autograder.runtime.session import shared_session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,8 +54,10 @@ def stub_of(source: str) -> str:
 
 @cache
 def grade(assignment: str, source: str) -> SubmissionResult:
-    """The full (hidden included) grade of `source`; each source is graded once per session."""
-    return grade_source(assignment, source, warm=True)
+    """The full (hidden included) grade of `source`, as `grade` gives it: in the process's one
+    pytest session of the assignment, after every submission graded before it. Each source is
+    graded once per test session."""
+    return grade_source(assignment, source, warm=True, session=shared_session(assignment))
 
 
 def failed(result: SubmissionResult) -> set[str]:

@@ -188,6 +188,12 @@ class StudentCode:
                 f"importing the submission took longer than {self._limits.import_seconds:g} s "
                 "(an infinite loop or a long computation at module level?)")
         except EOFError:
+            if self._worker.sandbox_failure() is not None:  # bwrap itself cannot run here: use the fallback
+                self._worker.kill()
+                self._worker = None
+                self._channel.sock.close()
+                self._channel = None
+                return self.start()
             self.import_error = SubmissionImportError(
                 "the submission's process exited while being imported "
                 "(sys.exit/os._exit at module level, a crash, or a resource limit)" + self._output_tail())

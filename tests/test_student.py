@@ -10,7 +10,7 @@ import pytest
 
 from autograder.checks import CheckFailed
 from autograder.checks.convergence import QUADRATIC, ROSENBROCK, SADDLE, run_in_worker, run_optimizer
-from autograder.sandbox import Limits, affinity
+from autograder.sandbox import Limits, affinity, bubblewrap, sandbox_available
 from autograder.student import (
     CallResult, RemoteObject, StudentCrash, StudentException, StudentFault, StudentTimeout, StudentCode,
     SubmissionImportError)
@@ -271,6 +271,43 @@ def test_a_stream_runs_its_caller_on_the_cpus_it_had_and_pins_it_again(tmp_path)
             assert os.sched_getaffinity(0) == before
             assert list(results) == [sorted(pinned)] * 2  # the helper calls from the worker's CPU
         assert os.sched_getaffinity(0) == pinned
+
+
+@pytest.fixture
+def fresh_probe():
+    """No bwrap probe has run in this process yet (and none is left behind)."""
+    bubblewrap.probe.cache_clear()
+    yield
+    bubblewrap.probe.cache_clear()
+
+
+def test_auto_mode_starts_before_probing_and_falls_back_when_bwrap_cannot_run(tmp_path, monkeypatch, fresh_probe):
+    broken = tmp_path / "bwrap"
+    runs = tmp_path / "runs"
+    broken.write_text(f"#!/bin/sh\necho run >> {runs}\n"
+                      "echo 'bwrap: creating new namespace failed: Operation not permitted' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(bubblewrap, "bwrap_path", lambda: str(broken))
+    path = tmp_path / "mod.py"
+    path.write_text("def double(x):\n    print('doubling')\n    return 2 * x\n")
+    with StudentCode(path, "mod") as code:
+        assert code.double(21) == 42
+        assert code._worker.mode == "process"
+    assert code.output() == "doubling\n"  # all of the worker's, nothing of the failed sandbox's
+    assert "Operation not permitted" in bubblewrap.probe(os.geteuid() == 0)
+    assert runs.read_text() == "run\n" * 2  # the worker's start, then the probe; none after
+
+
+@pytest.mark.skipif(not sandbox_available("bwrap"), reason="bubblewrap unavailable")
+def test_auto_mode_unprobed_an_exit_at_import_is_the_submissions_fault(tmp_path, fresh_probe):
+    path = tmp_path / "mod.py"
+    path.write_text("import os\nos._exit(3)\n")
+    with StudentCode(path, "mod") as code:
+        code.launch()
+        assert bubblewrap.probe.cache_info().currsize == 0  # started without waiting for the probe
+        with pytest.raises(SubmissionImportError, match="exited while being imported"):
+            code.start()
+    assert bubblewrap.probe.cache_info().currsize == 1 and bubblewrap.probe(os.geteuid() == 0) is None
 
 
 OPTIMIZERS = textwrap.dedent("""

@@ -120,8 +120,10 @@ class WorkerProcess:
     the scratch folder and the uid lease); it is also called at garbage collection and exit."""
 
     def __init__(self, *, mode: str, popen: subprocess.Popen, collector: OutputCollector,
-                 lease: uids.UidLease | None, scratch: Path | None, marker: bytes | None):
+                 lease: uids.UidLease | None, scratch: Path | None, marker: bytes | None,
+                 unprobed: bool = False):
         self.mode = mode
+        self._unprobed = unprobed  # started in bwrap for "auto" before any probe (start_worker)
         self.pid = popen.pid
         self.host_uid = lease.uid if lease else None   # the uid of all its processes on the host, if leased
         self.scratch = scratch                           # host scratch folder (process mode only)
@@ -132,6 +134,11 @@ class WorkerProcess:
 
     def alive(self) -> bool:
         return self._popen.poll() is None
+
+    def sandbox_failure(self) -> str | None:
+        """Why bwrap cannot start workers here (probing now), for a worker `start_worker` started
+        unprobed; None if it can, or if this worker's mode was settled before it started."""
+        return bubblewrap.probe(_is_root()) if self._unprobed else None
 
     def wait(self, timeout: float | None = None) -> int | None:
         """The exit status (-N when killed by signal N, in both modes), None if still running after `timeout`."""
@@ -255,9 +262,16 @@ def start_worker(worker_script: Path, submission_file: Path, module_name: str, c
     (`--die-with-parent` is tied to that thread): start workers from a long-lived thread.
     With `warm` (bwrap as root only; otherwise ignored), the worker is forked by this thread's
     zygote instead (`warm.py`): it calls `serve_submission` of the worker script's module.
+
+    A cold start in "auto" mode does not wait for the bwrap probe (~35 ms, a self-check's first
+    launch): while no probe has run, the worker starts in bwrap straight away, and if it dies
+    before it is ready, `WorkerProcess.sandbox_failure()` runs the probe: when bwrap cannot run
+    here the caller starts the worker again, and "auto" means the process fallback from then on.
     """
     worker_script, submission_file = Path(worker_script).resolve(), Path(submission_file)
-    resolved = resolve_mode(mode)
+    unprobed = (mode == "auto" and not warm and bubblewrap.bwrap_path() is not None
+                and bubblewrap.probe.cache_info().currsize == 0)
+    resolved = "bwrap" if unprobed else resolve_mode(mode)
     if warm and resolved == "bwrap" and _is_root():
         worker = _start_warm(worker_script, submission_file, module_name, channel_fd, limits)
         if worker is not None:
@@ -274,7 +288,7 @@ def start_worker(worker_script: Path, submission_file: Path, module_name: str, c
         os.close(write_fd)
     collector = OutputCollector(read_fd, limits.output_bytes)
     return WorkerProcess(mode=resolved, popen=popen, collector=collector, lease=lease, scratch=scratch,
-                         marker=marker)
+                         marker=marker, unprobed=unprobed)
 
 
 def _start_warm(worker_script, submission_file, module_name, channel_fd, limits) -> WarmWorker | None:

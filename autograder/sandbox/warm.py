@@ -213,6 +213,10 @@ class WarmWorker:
     def output(self) -> str:
         return self._output.text()
 
+    def sandbox_failure(self) -> None:
+        """None: a zygote is started only after the probe."""
+        return None
+
     def kill(self) -> None:
         """Kill the worker and every process of its uid, reap it, free the uid and the zygote; idempotent."""
         self._teardown.run()

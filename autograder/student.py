@@ -19,6 +19,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from autograder import sandbox
@@ -210,7 +211,7 @@ class StudentCode:
             raise self.import_error
         self._ready = True
         if self._worker.host_uid is not None:  # every process of the leased uid is this worker's
-            saved = affinity.pin_thread_with(uids.processes_of(self._worker.host_uid))
+            saved = affinity.pin_thread_with(partial(uids.processes_of, self._worker.host_uid))
             self._saved_affinity = self._saved_affinity or saved
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
 """The trusted client: remote calls, callbacks, isolation, deadlines, restarts after faults."""
+import multiprocessing
 import os
 import textwrap
 import threading
@@ -271,6 +272,38 @@ def test_a_stream_runs_its_caller_on_the_cpus_it_had_and_pins_it_again(tmp_path)
             assert os.sched_getaffinity(0) == before
             assert list(results) == [sorted(pinned)] * 2  # the helper calls from the worker's CPU
         assert os.sched_getaffinity(0) == pinned
+
+
+def _cpus_seen_in_a_pinned_pool_process(path, results):
+    """A pool process's life: pinned first, then a thread that starts warm workers and calls them."""
+    affinity.pin_process_to(1)
+    scans = []
+    affinity.pin_thread_with(lambda: scans.append("/proc scan") or [])
+    seen = []
+
+    def grade():
+        for _ in range(2):  # the second worker comes from the thread's zygote
+            with StudentCode(path, "probe", warm=True) as code:
+                seen.append(code.cpus())
+
+    thread = threading.Thread(target=grade)
+    thread.start()
+    thread.join()
+    results.put((sorted(os.sched_getaffinity(0)), seen, scans))
+
+
+@pytest.mark.skipif(not affinity.available() or len(os.sched_getaffinity(0)) < 2 or os.geteuid() != 0,
+                    reason="needs CPU affinity, two CPUs and a leased worker uid")
+def test_workers_of_a_pinned_pool_process_run_on_its_cpu_without_being_pinned_one_by_one(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("import os\ndef cpus():\n    return sorted(os.sched_getaffinity(0))\n")
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_cpus_seen_in_a_pinned_pool_process, args=(path, results))
+    child.start()
+    process_cpus, seen, scans = results.get(timeout=120)
+    child.join()
+    assert len(process_cpus) == 1 and seen == [process_cpus, process_cpus] and scans == []
 
 
 @pytest.fixture

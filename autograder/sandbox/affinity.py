@@ -25,13 +25,19 @@ def current_cpu() -> int:
     return int(fields[36])
 
 
-def pin_thread_with(pids: list[int]) -> set[int] | None:
-    """Pin the calling thread and the processes `pids` to the CPU this thread is on.
+_pinned_process = False  # set by pin_process_to
+
+
+def pin_thread_with(find_pids) -> set[int] | None:
+    """Pin the calling thread and the processes ``find_pids()`` to the CPU this thread is on.
 
     Returns the thread's previous CPU set to restore later, or None if the thread was
-    not changed (it already had a single CPU, or there is no affinity support)."""
-    if not available():
+    not changed (it already had a single CPU, or there is no affinity support). In a process
+    pinned by `pin_process_to` nothing is done, and `find_pids` (a /proc scan, ~5 ms) is not
+    called: its threads and every zygote and worker they start inherit its CPU."""
+    if not available() or _pinned_process:
         return None
+    pids = find_pids()
     allowed = os.sched_getaffinity(0)
     cpu = current_cpu()
     cpu = cpu if cpu in allowed else min(allowed)
@@ -68,7 +74,10 @@ def widened(cpus: set[int] | None):
 
 
 def pin_process_to(index: int) -> None:
-    """Pin the calling thread (a pool process's only grading thread) to the `index`-th allowed CPU."""
+    """Pin a pool process, from its initializer (before it starts any thread or worker), to the
+    `index`-th allowed CPU."""
+    global _pinned_process
     if available():
         allowed = sorted(os.sched_getaffinity(0))
         os.sched_setaffinity(0, {allowed[index % len(allowed)]})
+        _pinned_process = True

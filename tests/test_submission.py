@@ -1,10 +1,13 @@
 """Submissions are found and read (py, ipynb, folder, zip) without running anything."""
+import subprocess
+import sys
 import zipfile
 
 import nbformat
 import pytest
 
 from autograder import submission
+from autograder.reference import REPO_ROOT as ROOT
 
 SOURCE = "import numpy as np\n\ndef relu(z):\n    return np.maximum(z, 0.0)\n"
 
@@ -103,3 +106,15 @@ def test_binary_garbage_is_an_error_not_a_crash(tmp_path, name):
     path.write_bytes(b"\xff\xfe\x00garbage")
     sub = submission.load(path, "activations")
     assert sub.source is None and sub.error
+
+
+def test_reading_a_notebook_leaves_jsonschemas_format_checkers_unimported():
+    """jsonschema imports every optional format checker it finds with nbformat; one of them
+    compiles 38 grammars (2 s). A fresh interpreter reads a notebook without any of them."""
+    notebook = ROOT / "examples" / "cohort" / "gates" / "olga_notebook" / "gates.ipynb"
+    script = ("import sys; from pathlib import Path; from autograder import submission; "
+              f"sub = submission.load(Path({str(notebook)!r}), 'gates'); "
+              "print(sub.error or 'read', 'class AddGate' in sub.source, "
+              "sorted(set(submission._FORMAT_CHECKERS) & set(sys.modules)))")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.stdout.split("\n")[-2] == "read True []", run.stdout + run.stderr

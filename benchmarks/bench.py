@@ -2,8 +2,9 @@
 
     python benchmarks/bench.py [--repeat 5] [--class-size 200]
 
-Prints, for each assignment, the seconds of `check` on the reference solution and its
-ratio to `python -c "import numpy"` measured in the same run (target: <= 5x); the
+Prints, for each assignment, the seconds of `check` on the reference solution and on the
+demo cohort's notebook submission, and their ratio to `python -c "import numpy"` measured in
+the same run (target: <= 5x); the
 seconds per submission of `grade` on the demo cohort and on a synthetic class of
 `--class-size` students (target: <= 1/20 of nbgrader's ~1.8-2.4 s per notebook; also
 scaled to the machine speed at which nbgrader was timed, by the floor); and
@@ -44,26 +45,29 @@ def timed(cmd: list[str], repeat: int) -> float:
 
 
 def bench_check(repeat: int, scratch: Path) -> None:
-    """`check` on the reference, each run paired with a floor run right before it.
+    """`check` on the reference (.py) and on the demo cohort's notebook student (.ipynb), each
+    run paired with a floor run right before it.
 
     This machine's speed drifts by +-20% from minute to minute, so the ratio is taken
     between the medians of the pairs measured together, assignment by assignment.
     """
     print(f"\n## check (visible checks, one submission): median of {repeat}, each run paired with a "
           "floor run `python -c 'import numpy'`")
-    print(f"{'assignment':<14}{'seconds':>9}{'floor s':>9}{'x floor':>9}")
+    print(f"{'assignment':<22}{'seconds':>9}{'floor s':>9}{'x floor':>9}")
     for name in ASSIGNMENTS:
         path = scratch / "check" / name / f"{name}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SOLUTIONS_DIR / f"{name}.py", path)
-        check = [sys.executable, "-m", "autograder", "check", "--assignment", name, str(path)]
-        timed(check, 1)  # warm the file cache
-        floors, seconds = [], []
-        for _ in range(repeat):
-            floors.append(timed(FLOOR, 1))
-            seconds.append(timed(check, 1))
-        floor, median = statistics.median(floors), statistics.median(seconds)
-        print(f"{name:<14}{median:>9.3f}{floor:>9.3f}{median / floor:>9.2f}")
+        notebook = sorted((REPO / "examples" / "cohort" / name).glob(f"*/{name}.ipynb"))[:1]
+        for label, submission in ((name, path), *((f"{name} (.ipynb)", nb) for nb in notebook)):
+            check = [sys.executable, "-m", "autograder", "check", "--assignment", name, str(submission)]
+            timed(check, 1)  # warm the file cache
+            floors, seconds = [], []
+            for _ in range(repeat):
+                floors.append(timed(FLOOR, 1))
+                seconds.append(timed(check, 1))
+            floor, median = statistics.median(floors), statistics.median(seconds)
+            print(f"{label:<22}{median:>9.3f}{floor:>9.3f}{median / floor:>9.2f}")
 
 
 def synthetic_class(name: str, size: int, scratch: Path) -> Path:

@@ -190,10 +190,7 @@ class StudentCode:
                 "(an infinite loop or a long computation at module level?)")
         except EOFError:
             if self._worker.sandbox_failure() is not None:  # bwrap itself cannot run here: use the fallback
-                self._worker.kill()
-                self._worker = None
-                self._channel.sock.close()
-                self._channel = None
+                self._stop(keep_output=False)  # what the failed sandbox printed is not the student's
                 return self.start()
             self.import_error = SubmissionImportError(
                 "the submission's process exited while being imported "
@@ -220,10 +217,11 @@ class StudentCode:
         affinity.restore_thread(self._saved_affinity)
         self._saved_affinity = None
 
-    def _stop(self):
+    def _stop(self, keep_output: bool = True):
         if self._worker is not None:
             self._worker.kill()
-            self._output_parts.append(self._worker.output())
+            if keep_output:
+                self._output_parts.append(self._worker.output())
             self._worker = None
         if self._channel is not None:
             self._channel.sock.close()

@@ -4,8 +4,7 @@ Nothing here runs student code. Notebooks are read with nbformat; the grader's o
 test cells and the self-check cell are dropped, IPython syntax (magics, shell escapes) in
 a cell that does not parse as Python is translated by IPython's own transformer into calls
 on a `get_ipython()` that does nothing — neutralised, never executed — and only definitions
-are kept. Zips are read in memory with size
-caps, never extracted.
+are kept. Zips are read in memory with size caps, never extracted.
 """
 from __future__ import annotations
 

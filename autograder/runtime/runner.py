@@ -86,7 +86,7 @@ def run_suite(assignment: str, student: StudentCode, *, hidden: bool = True,
     if report_plugin.report is None:
         raise RuntimeError(f"the {assignment} suite did not run")
     _raise_for_broken_suite(report_plugin.report)
-    return [check_from_report(test) for test in report_plugin.report.get("tests", [])]
+    return checks_from_report(report_plugin.report)
 
 
 def _raise_for_broken_suite(report: dict) -> None:
@@ -94,6 +94,11 @@ def _raise_for_broken_suite(report: dict) -> None:
     for collector in report.get("collectors", []):
         if collector.get("outcome") == "failed":
             raise RuntimeError(f"grading suite failed to collect: {collector.get('longrepr', '')[-2000:]}")
+
+
+def checks_from_report(report: dict) -> list[CheckResult]:
+    """One CheckResult per test of a pytest-json-report report, in run order."""
+    return [check_from_report(test) for test in report.get("tests", [])]
 
 
 def check_from_report(test: dict) -> CheckResult:

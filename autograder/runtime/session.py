@@ -30,7 +30,7 @@ from pytest_jsonreport.plugin import JSONReport, JSONReportWorker
 from autograder import reference
 from autograder.results import CheckResult
 from autograder.runtime.plugin import GradingPlugin
-from autograder.runtime.runner import check_from_report, no_plugin_autoload, pytest_args
+from autograder.runtime.runner import checks_from_report, no_plugin_autoload, pytest_args
 
 
 class SubmissionLoop:
@@ -76,7 +76,7 @@ class SubmissionLoop:
         finally:
             session.config.pluginmanager.get_plugin("terminalreporter").stats.clear()
         self._report.pytest_sessionfinish(session)
-        return [check_from_report(test) for test in self._report.report.get("tests", [])]
+        return checks_from_report(self._report.report)
 
     def pytest_runtest_logreport(self, report):
         self._report.pytest_runtest_logreport(report)

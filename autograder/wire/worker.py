@@ -176,8 +176,8 @@ def descend(step, gradient, start, steps):
     `run_optimizer` would, stopping after an output that is not a finite array of x's shape.
 
     Returns ``(outputs, gradients)``: each output (valid ones as float64 copies taken at
-    once) and each gradient given;
-    the grader replays the loop on them (`convergence.run_in_worker`).
+    once) and each gradient given; the grader replays the loop on them
+    (`convergence.run_in_worker`).
     """
     x = np.array(start, dtype=np.float64)
     outputs, gradients = [], []

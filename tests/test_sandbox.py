@@ -474,6 +474,53 @@ def test_kill_removes_children_and_escaped_setsid_daemons(start, mode):
     session.worker.kill()  # idempotent
 
 
+@WARM
+def test_the_zygote_sweeps_a_warm_workers_uid_and_marks_its_lease_clean(start, monkeypatch):
+    """The zygote kills the escaped daemon itself, so the trusted side needs neither its own
+    `kill -1` as the uid nor a /proc scan, and the uid's next lease skips its scan."""
+    marker = f"sandbox-sweep-{os.getpid()}-{time.monotonic_ns()}"
+    session = start("warm")
+    assert session.run(f"""
+        import os, sys
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(300)", "{marker}"])
+            os._exit(0)
+        result = "spawned"
+        """)["result"] == "spawned"
+    _wait_until(lambda: len(_processes_with(marker)) == 1)
+    trusted_sweeps = []
+    monkeypatch.setattr(uids, "kill_uid", lambda *args: trusted_sweeps.append(args) or [])
+    session.worker.kill()
+    assert trusted_sweeps == [] and _processes_with(marker) == []
+    assert [info for info in procs.live_processes() if info.uid == session.worker.host_uid] == []
+    scans = []
+    monkeypatch.setattr(uids, "processes_of", lambda uid: scans.append(uid) or [])
+    lease = uids.lease_uid()  # the lowest free uid: the one just released
+    try:
+        assert lease.uid == session.worker.host_uid and scans == []
+    finally:
+        lease.release()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="uid leases need root")
+def test_a_lease_not_released_clean_is_scanned_and_its_leftovers_killed():
+    """A release without `clean` (a cold worker's, or a crashed grader's lease, whose file was
+    emptied when leased) makes the next lease of the uid find and kill what it left."""
+    lease = uids.lease_uid()
+    uid = lease.uid
+    assert (uids._lock_dir() / str(uid)).read_bytes() == b""  # marked in use
+    leftover = subprocess.Popen(["sleep", "300"], user=uid, group=uid, extra_groups=[])
+    lease.release()
+    again = uids.lease_uid()
+    try:
+        assert again.uid == uid
+        assert leftover.wait(5) == -9
+    finally:
+        again.release()
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_huge_output_is_capped_without_blocking(start, mode):
     session = start(mode, output_bytes=4096)

@@ -6,7 +6,10 @@ every process of the worker — escaped `setsid()` daemons included — by uid a
 The uids need no passwd entry; uids that have one are skipped so that no real
 account's processes are ever touched. Leases are `flock`s on files in a root-only
 directory, so concurrent graders (processes or threads) never share a uid, and a
-crashed grader's leases are released by the kernel.
+crashed grader's leases are released by the kernel. A lease released with `clean=True`
+(no process of the uid was left, as checked by whoever killed them) marks its file so
+that the next lease skips the /proc scan; any other release, or a crash, leaves the
+file marked in use, and the next lease scans and kills.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from autograder.sandbox import procs
 
 UID_BASE = 60000
 UID_COUNT = 1000
+CLEAN = b"clean"  # the lease file's content after a clean release; empty while leased
 
 
 def _lock_dir() -> Path:
@@ -53,14 +57,18 @@ class UidLease:
         self.uid = uid
         self._lock_fd = lock_fd
 
-    def release(self) -> None:
+    def release(self, clean: bool = False) -> None:
+        """Give the uid back; `clean`: no process of it is left (checked), so the next lease need not scan."""
         if self._lock_fd >= 0:
+            if clean:
+                os.pwrite(self._lock_fd, CLEAN, 0)
             os.close(self._lock_fd)  # closing the file drops the flock
             self._lock_fd = -1
 
 
 def lease_uid() -> UidLease:
-    """Lease a free uid of the pool (root only); leftovers of a crashed grader are killed first."""
+    """Lease a free uid of the pool (root only); leftovers of a crashed grader (or of any release
+    not marked clean) are killed first."""
     lock_dir = _lock_dir()
     for uid in range(UID_BASE, UID_BASE + UID_COUNT):
         if _is_account(uid):
@@ -71,7 +79,9 @@ def lease_uid() -> UidLease:
         except BlockingIOError:
             os.close(fd)
             continue
-        if not procs.proc_available() or processes_of(uid):
+        was_clean = os.pread(fd, len(CLEAN) + 1, 0) == CLEAN
+        os.ftruncate(fd, 0)  # in use: a crash from now on leaves the uid to be scanned
+        if not was_clean and (not procs.proc_available() or processes_of(uid)):
             kill_uid(uid)
         return UidLease(uid, fd)
     raise RuntimeError(f"all {UID_COUNT} sandbox uids from {UID_BASE} are in use")

@@ -112,10 +112,17 @@ class Zygote:
             raise ZygoteFailed(f"spawn failed: {reply.get('error', reply)!r}")
         return pid
 
-    def status(self, pid: int, *, reap: bool) -> int | None:
-        """Exit status of worker `pid` (-N: killed by signal N); with `reap`, kill it first and wait."""
-        status = self._request({"op": "reap" if reap else "poll", "pid": pid}).get("status")
+    def poll(self, pid: int) -> int | None:
+        """Exit status of worker `pid` (-N: killed by signal N), None while it runs."""
+        status = self._request({"op": "poll", "pid": pid}).get("status")
         return status if isinstance(status, int) else None
+
+    def reap(self, pid: int, uid: int) -> tuple[int | None, bool]:
+        """Kill worker `pid` and wait for it, then every process of `uid` in the sandbox: (its exit
+        status, whether no process of the worker is left)."""
+        reply = self._request({"op": "reap", "pid": pid, "uid": uid})
+        status = reply.get("status")
+        return (status if isinstance(status, int) else None), reply.get("swept") is True
 
     def close(self) -> None:
         self._finalizer()
@@ -194,7 +201,7 @@ class WarmWorker:
         teardown = self._teardown
         if teardown.status is None and not teardown.done:
             try:
-                teardown.status = self._zygote.status(self._pid, reap=False)
+                teardown.status = self._zygote.poll(self._pid)
             except ZygoteFailed:
                 teardown.status = -9
         if teardown.status is None and teardown.done:
@@ -245,17 +252,20 @@ class _WarmTeardown:
             if self.done:
                 return
             self.done = True
+            survivors, clean = [], False
             try:
-                try:  # the zygote kills its child (whatever uid it has reached) and reaps it
-                    status = self.zygote.status(self.pid, reap=True)
+                try:  # the zygote kills its child (whatever uid it has reached), reaps it, sweeps the uid
+                    status, clean = self.zygote.reap(self.pid, self.lease.uid)
                     self.status = status if self.status is None else self.status
                     self.zygote.busy = False
                 except ZygoteFailed:
                     _discard(self.zygote)  # killing its sandbox kills the worker too
-                survivors = uids.kill_uid(self.lease.uid, procs.KILL_TIMEOUT)  # escaped daemons
+                if not clean:  # escaped daemons the zygote could not account for
+                    survivors = uids.kill_uid(self.lease.uid, procs.KILL_TIMEOUT)
+                    clean = not survivors and procs.proc_available()
             finally:
                 self.output.stop()
-                self.lease.release()
+                self.lease.release(clean=clean)
         if survivors:
             warnings.warn(f"sandbox: worker processes {survivors} survived kill()", RuntimeWarning, stacklevel=3)
 

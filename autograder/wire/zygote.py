@@ -19,8 +19,10 @@ the trusted side. The forked child, before any student byte is read:
 
 Requests (one JSON object per datagram, replies alike): {"op": "spawn", "uid", "module",
 "filename", "rlimits": [[resource, value], ...], "tmpfs_bytes"} -> {"pid"};
-{"op": "poll", "pid"} -> {"status": exit status or null}; {"op": "reap", "pid"} ->
-{"status"} (SIGKILL, then wait: the zygote keeps CAP_KILL for a child that dropped its uid). Usage: python -I zygote.py --control-fd N
+{"op": "poll", "pid"} -> {"status": exit status or null}; {"op": "reap", "pid", "uid"} ->
+{"status", "swept"} (SIGKILL, then wait: the zygote keeps CAP_KILL for a child that dropped its
+uid; then every process of `uid` left in this pid namespace, escaped daemons included, is
+killed, and "swept" is true once none is left). Usage: python -I zygote.py --control-fd N
 """
 import argparse
 import array
@@ -33,6 +35,7 @@ import resource
 import signal
 import socket
 import sys
+import time
 
 import numpy as np
 
@@ -47,6 +50,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x1, 0
 MNT_DETACH = 2
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
 SCRATCH = "/scratch"
+SWEEP_SECONDS = 1.0  # for the killed to be reaped; after that the trusted side sweeps (sandbox/uids.py)
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -206,6 +210,40 @@ def _status(pid, reap):
     return os.waitstatus_to_exitcode(raw)
 
 
+def _processes_of(uid):
+    """Pids of `uid` in this pid namespace (its own /proc: bwrap's init, this zygote, the worker's)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in (1, os.getpid()):
+            try:
+                with open(f"/proc/{entry}/status", "rb") as status:
+                    fields = dict(line.split(b":", 1) for line in status.read().splitlines() if b":" in line)
+                if int(fields[b"Uid"].split()[0]) == uid:
+                    pids.append(int(entry))
+            except (OSError, KeyError, ValueError, IndexError):  # gone meanwhile
+                continue
+    return pids
+
+
+def _sweep(uid):
+    """Kill every process of `uid` in this pid namespace; True once no process but init and this
+    zygote is left (kill(-1, 0) finds none: zombies not yet reaped by init count as left)."""
+    deadline = time.monotonic() + SWEEP_SECONDS
+    while True:
+        try:
+            os.kill(-1, 0)
+        except ProcessLookupError:
+            return True
+        for pid in _processes_of(uid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.001)
+
+
 def serve(control):
     """Answer requests until the trusted side closes the control socket."""
     control.send(json.dumps({"op": "ready"}).encode())
@@ -237,6 +275,8 @@ def serve(control):
             for fd in fds:
                 os.close(fd)
             reply = {"status": _status(int(request["pid"]), reap=request["op"] == "reap")}
+            if request["op"] == "reap":
+                reply["swept"] = not CHILDREN and _sweep(int(request["uid"]))
         control.send(json.dumps(reply).encode())
 
 

@@ -88,7 +88,7 @@ def _grade_and_write(sub: Submission, out_dir: Path, options: BatchOptions) -> S
                                   output=f"grader error: {type(exc).__name__}: {exc}", status="error")
     student_dir = out_dir / sub.student
     write_feedback(result, student_dir, figures=options.figures, show_hidden=options.show_hidden)
-    write_atomic(student_dir / "results.json", json.dumps(to_gradescope(result), indent=1))
+    write_atomic(student_dir / "results.json", json.dumps(to_gradescope(result)))  # no indent: the C encoder
     return result
 
 
@@ -140,6 +140,9 @@ def _run(todo, out_dir, options, jobs, progress):
             finally:
                 close_shared_sessions()  # its thread and that thread's zygote
             return
+        from autograder.reports import figures
+
+        figures.preload()  # before the fork: not once per pool process, and not again for the summary
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_pin_pool_process,
                                  initargs=(context.Value("i", 0),)) as pool:

@@ -326,6 +326,14 @@ def _layer_histogram(data: dict, layer: int):
     return edges, np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
 
 
+def preload() -> None:
+    """Import what drawing needs now (~0.5 s): done once before `grade` forks its pool, the pool
+    processes (figures of failed checks) and the summary (score histogram) share it."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import PIL.Image  # noqa: F401
+
+
 def _blank_figure(width: float, height: float):
     from matplotlib.figure import Figure
 

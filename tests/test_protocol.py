@@ -53,6 +53,29 @@ def test_decoded_arrays_own_their_data_and_are_base_class():
     assert not np.array_equal(got, np.zeros(3))
 
 
+def test_lists_of_like_arrays_travel_stacked_and_arrive_as_separate_arrays():
+    """A list of arrays of one dtype and shape, and a list of tuples of such columns (`map`'s
+    argument lists), go as one stacked array each; they arrive as before: lists (of tuples) of
+    base-class arrays that own their data. Anything else goes element by element."""
+    steps = [np.arange(6.0).reshape(2, 3) + k for k in range(4)]
+    pairs = [(np.full(3, float(k)), np.arange(3, dtype=">i4") * k) for k in range(3)]
+    mixed = [np.zeros(2), np.zeros(3), np.float64(1.0)]
+    frame = protocol.pack({"op": "x", "steps": steps, "pairs": pairs, "mixed": mixed})
+    header_length, _ = struct.unpack("<II", frame[:8])
+    header = json.loads(frame[8:8 + header_length])
+    assert set(header["steps"]) == {"$s"} and set(header["pairs"]) == {"$z"} and type(header["mixed"]) is list
+    got = roundtrip({"op": "x", "steps": steps, "pairs": pairs, "mixed": mixed})
+    assert type(got["steps"]) is list and len(got["steps"]) == 4
+    for sent, arrived in zip(steps, got["steps"]):
+        assert type(arrived) is np.ndarray and arrived.flags.owndata and arrived.base is None
+        np.testing.assert_array_equal(arrived, sent)
+    assert type(got["pairs"]) is list and all(type(t) is tuple and len(t) == 2 for t in got["pairs"])
+    for (w, g), (w2, g2) in zip(pairs, got["pairs"]):
+        np.testing.assert_array_equal(w2, w)
+        assert g2.dtype == np.dtype("<i4") and g2.tolist() == g.tolist() and g2.flags.owndata
+    assert [a.shape for a in got["mixed"][:2]] == [(2,), (3,)] and type(got["mixed"][2]) is np.float64
+
+
 def test_big_endian_arrays_travel_as_little_endian():
     got = roundtrip({"op": "x", "v": np.arange(4, dtype=">f8")})["v"]
     assert got.dtype == np.dtype("<f8") and got.tolist() == [0.0, 1.0, 2.0, 3.0]
@@ -80,6 +103,12 @@ def test_non_plain_objects_become_handles_never_pickles():
     ({"op": "x", "v": {"__reduce__": "os.system"}}, b"", "unknown dict"),
     ({"op": "x", "v": {"$d": [[1, 2]]}}, b"", "non-str key"),
     ({"op": "x", "v": {"$h": "1", "side": "w", "type": "T"}}, b"", "malformed handle"),
+    ({"op": "x", "v": {"$s": {"$a": [0, 8], "dtype": "<f8", "shape": [1], "scalar": False}}}, b"\0" * 8,
+     "stacked arrays of ndim 1 (rows would be scalars)"),
+    ({"op": "x", "v": {"$s": [1, 2]}}, b"", "stacked arrays that are not an array"),
+    ({"op": "x", "v": {"$z": [{"$a": [0, 16], "dtype": "<f8", "shape": [2, 1], "scalar": False},
+                              {"$a": [16, 8], "dtype": "<f8", "shape": [1, 1], "scalar": False}]}}, b"\0" * 24,
+     "columns of different lengths"),
     ({"v": 1}, b"", "no op"),
 ])
 def test_malformed_frames_are_protocol_violations(header, payload, why):

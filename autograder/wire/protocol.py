@@ -12,6 +12,10 @@ array data travels raw in the payload and is referenced by ``[offset, nbytes]``.
                                     numeric ndarray (or numpy scalar); never object arrays
     {"$h": id, "side": "w"|"t", "type": name}
                                     handle to an object that lives on one side
+    {"$s": array}                   list of arrays of one dtype and shape (ndim >= 1), sent
+                                    as one stacked array (e.g. an optimizer's steps)
+    {"$z": [array, ...]}            list of tuples, position i of every tuple from the
+                                    i-th stacked array (e.g. a `map`'s argument tuples)
 
 Decoding is strict: anything else is a `ProtocolViolation`. Nothing is ever unpickled,
 and decoded arrays are fresh base-class `numpy.ndarray` objects that own their data.
@@ -33,6 +37,9 @@ ALLOWED_DTYPES = frozenset(
     for t in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
               "uint64", "float16", "float32", "float64", "complex64", "complex128")
 )
+_DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}  # wire string -> dtype
+_WIRE_NAMES = {}  # dtype -> wire string, filled as arrays of allowed dtypes are sent
+_ARRAY_KEYS = frozenset({"$a", "dtype", "shape", "scalar"})
 
 
 class ProtocolViolation(Exception):
@@ -73,21 +80,57 @@ def encode(value, register, buffers: Payload):
     if type(value) is tuple:
         return {"$t": [encode(v, register, buffers) for v in value]}
     if type(value) is list:
+        if len(value) > 1:
+            if _stackable(value):
+                return {"$s": _encode_array(np.stack(value), buffers)}
+            columns = _columns(value)
+            if columns is not None:
+                return {"$z": [_encode_array(np.stack(column), buffers) for column in columns]}
         return [encode(v, register, buffers) for v in value]
     if type(value) is dict and all(type(k) is str for k in value):
         return {"$d": [[k, encode(v, register, buffers)] for k, v in value.items()]}
     return encode(register(value), register, buffers)
 
 
+def _stackable(items):
+    """Whether `items` are base-class arrays (ndim >= 1) of one allowed dtype and one shape."""
+    first = items[0]
+    if type(first) is not np.ndarray or first.ndim == 0 or _wire_dtype(first) not in ALLOWED_DTYPES:
+        return False
+    dtype, shape = first.dtype, first.shape
+    return all(type(item) is np.ndarray and item.dtype == dtype and item.shape == shape for item in items)
+
+
+def _columns(items):
+    """The columns of a list of equal-length tuples whose every position is `_stackable`, else None."""
+    first = items[0]
+    if type(first) is not tuple or not first or not all(type(t) is tuple and len(t) == len(first) for t in items):
+        return None
+    columns = [[t[i] for t in items] for i in range(len(first))]
+    return columns if all(_stackable(column) for column in columns) else None
+
+
 def _wire_dtype(value):
-    """The little-endian dtype string an array travels as."""
-    return np.asarray(value).dtype.newbyteorder("<").str
+    """The little-endian dtype string an array (or numpy scalar) travels as."""
+    dtype = value.dtype
+    name = _WIRE_NAMES.get(dtype)
+    if name is None:
+        name = dtype.newbyteorder("<").str
+        if name in ALLOWED_DTYPES:  # a bounded cache: student code may make any number of other dtypes
+            _WIRE_NAMES[dtype] = name
+    return name
 
 
 def _encode_array(value, buffers):
-    """The array's bytes go to `buffers` as a view of a C-ordered base-class copy (no bytes copy)."""
+    """The array's bytes go to `buffers` as a view: of the array itself when it is a C-ordered
+    base-class array in its wire dtype, else of such a copy. Frames are sent before anything else
+    runs in the sending thread, so the view is never seen changed."""
     scalar = isinstance(value, np.generic)
-    arr = np.array(value, dtype=_wire_dtype(value), order="C", subok=False, copy=True)
+    wire = _wire_dtype(value)
+    if type(value) is np.ndarray and value.flags.c_contiguous and value.dtype.str == wire:
+        arr = value
+    else:
+        arr = np.array(value, dtype=wire, order="C", subok=False, copy=True)
     data = memoryview(arr.reshape(-1)).cast("B")
     offset = buffers.nbytes
     buffers.append(data)
@@ -128,6 +171,13 @@ def decode(obj, payload, make_handle, depth=0, budget=None):
         return complex(re_im[0], re_im[1])
     if "$a" in obj:
         return _decode_array(obj, payload)
+    if "$s" in obj and len(obj) == 1:
+        return _decode_rows(obj["$s"], payload, budget)
+    if "$z" in obj and len(obj) == 1 and type(obj["$z"]) is list and obj["$z"]:
+        columns = [_decode_rows(column, payload, budget) for column in obj["$z"]]
+        if len({len(column) for column in columns}) != 1:
+            raise ProtocolViolation("columns of different lengths")
+        return list(zip(*columns))
     if "$h" in obj:
         if set(obj) != {"$h", "side", "type"} or type(obj["$h"]) is not int \
                 or obj["side"] not in ("w", "t") or type(obj["type"]) is not str:
@@ -137,16 +187,16 @@ def decode(obj, payload, make_handle, depth=0, budget=None):
 
 
 def _decode_array(obj, payload):
-    if set(obj) != {"$a", "dtype", "shape", "scalar"}:
+    if obj.keys() != _ARRAY_KEYS:
         raise ProtocolViolation("malformed array")
-    span, dtype, shape = obj["$a"], obj["dtype"], obj["shape"]
-    if dtype not in ALLOWED_DTYPES:
-        raise ProtocolViolation(f"array dtype {dtype!r} is not numeric")
+    span, shape = obj["$a"], obj["shape"]
+    dt = _DTYPES.get(obj["dtype"]) if type(obj["dtype"]) is str else None
+    if dt is None:
+        raise ProtocolViolation(f"array dtype {obj['dtype']!r} is not numeric")
     if (type(span) is not list or len(span) != 2 or not all(type(x) is int and x >= 0 for x in span)
             or type(shape) is not list or not all(type(d) is int and d >= 0 for d in shape)
             or len(shape) > 32):
         raise ProtocolViolation("malformed array")
-    dt = np.dtype(dtype)
     count = 1
     for d in shape:
         count *= d
@@ -159,6 +209,19 @@ def _decode_array(obj, payload):
             raise ProtocolViolation("scalar with a shape")
         return arr[()]
     return arr
+
+
+def _decode_rows(obj, payload, budget):
+    """A stacked array's rows, each a fresh array that owns its data."""
+    if type(obj) is not dict or "$a" not in obj:
+        raise ProtocolViolation("malformed stacked arrays")
+    block = _decode_array(obj, payload)
+    if not isinstance(block, np.ndarray) or block.ndim < 2:
+        raise ProtocolViolation("stacked arrays need ndim >= 2")
+    budget[0] -= len(block)
+    if budget[0] < 0:
+        raise ProtocolViolation("message too large or too deeply nested")
+    return [row.copy() for row in block]
 
 
 # ----------------------------------------------------------------------------- frames

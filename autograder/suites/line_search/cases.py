@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+import pytest
+
 from autograder.checks.minimizers import RecordedObjective
 
 
@@ -41,6 +43,33 @@ def search(student, case: Case, *, tol: float | None = None, **kwargs) -> tuple[
     value = student.golden_section_search(objective, case.a, case.b, tol=case.tol if tol is None else tol,
                                           **kwargs)
     return value, objective
+
+
+class Searches:
+    """`search` on each (case, tol, max_iter) run once per submission, when first wanted, and kept
+    with its recorded objective, error included: checks that grade different properties of the
+    same call (its minimizer, its evaluation count, where it evaluated) share it."""
+
+    def __init__(self, student):
+        self._student, self._runs = student, {}
+
+    def __call__(self, case: Case, *, tol: float | None = None, **kwargs) -> tuple[object, RecordedObjective]:
+        key = (case.name, tol, tuple(sorted(kwargs.items())))
+        if key not in self._runs:
+            try:
+                self._runs[key] = (search(self._student, case, tol=tol, **kwargs), None)
+            except Exception as exc:  # a crash or timeout: the same failure for every check of this call
+                self._runs[key] = (None, exc)
+        run, error = self._runs[key]
+        if error is not None:
+            raise error
+        return run
+
+
+@pytest.fixture(scope="session")
+def searches(student) -> Searches:
+    """The submission's `Searches` (one per test module that asks for it)."""
+    return Searches(student)
 
 
 QUADRATIC = Case("(x - 0.3)^2", lambda x: (x - 0.3) ** 2, 0.0, 2.0, 1e-8, 0.3)

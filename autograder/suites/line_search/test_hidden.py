@@ -8,8 +8,8 @@ from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
 from autograder.checks.minimizers import (
     INV_PHI, assert_evaluation_count, assert_inside_interval, assert_minimizer, final_bracket_width)
-from autograder.suites.line_search.cases import (
-    ASYMMETRIC, FLAT_BOTTOM, KINK, MIN_AT_A, MIN_AT_B, NARROW, QUADRATIC, SHIFTED, WIDE, search)
+from autograder.suites.line_search.cases import (  # noqa: F401 - `searches` is a fixture
+    ASYMMETRIC, FLAT_BOTTOM, KINK, MIN_AT_A, MIN_AT_B, NARROW, QUADRATIC, SHIFTED, WIDE, searches)
 
 pytestmark = pytest.mark.hidden
 
@@ -17,50 +17,50 @@ pytestmark = pytest.mark.hidden
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("convergence")
-def test_minimizer_at_interval_end(student):
+def test_minimizer_at_interval_end(searches):
     """Finds a minimizer that sits at a or at b"""
     for case in (MIN_AT_A, MIN_AT_B):
-        x, _ = search(student, case)
+        x, _ = searches(case)
         assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
 
 
 @pytest.mark.points(2)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("convergence")
-def test_flat_asymmetric_and_kinked_functions(student):
+def test_flat_asymmetric_and_kinked_functions(searches):
     """Minimizer of flat, asymmetric and kinked functions"""
     for case in (FLAT_BOTTOM, ASYMMETRIC, KINK):
-        x, _ = search(student, case)
+        x, _ = searches(case)
         assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
 
 
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("convergence")
-def test_shifted_and_scaled_intervals(student):
+def test_shifted_and_scaled_intervals(searches):
     """Finds the minimizer on shifted, wide and narrow intervals"""
     for case in (SHIFTED, WIDE, NARROW):
-        x, _ = search(student, case)
+        x, _ = searches(case)
         assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
 
 
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("convergence")
-def test_evaluation_count_other_intervals(student):
+def test_evaluation_count_other_intervals(searches):
     """Evaluation bound on shifted, wide and narrow intervals"""
     for case in (SHIFTED, WIDE, NARROW):
-        _, objective = search(student, case)
+        _, objective = searches(case)
         assert_evaluation_count(objective, case.a, case.b, case.tol, what=case.what())
 
 
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("convergence")
-def test_tol_honoured(student):
+def test_tol_honoured(searches):
     """A looser tol stops the search earlier, still within tol"""
     for tol in (1e-3, 1e-5):
-        x, objective = search(student, QUADRATIC, tol=tol)
+        x, objective = searches(QUADRATIC, tol=tol)
         what = QUADRATIC.what(tol=tol)
         assert_minimizer(x, QUADRATIC.x_star, tol=tol, what=what)
         # Stopping at b - a <= tol leaves a final bracket wider than tol/phi (tol/phi^2 for a
@@ -77,10 +77,10 @@ def test_tol_honoured(student):
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("contract")
-def test_max_iter_honoured(student):
+def test_max_iter_honoured(searches):
     """Stops after max_iter iterations"""
     max_iter, tol = 10, 1e-12
-    x, objective = search(student, QUADRATIC, tol=tol, max_iter=max_iter)
+    x, objective = searches(QUADRATIC, tol=tol, max_iter=max_iter)
     what = QUADRATIC.what(tol=tol, max_iter=max_iter)
     # Up to two calls per iteration are tolerated here: the cost of an iteration is graded by
     # the evaluation checks, this check grades only where the loop stops.
@@ -97,8 +97,8 @@ def test_max_iter_honoured(student):
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("contract")
-def test_evaluates_only_inside_interval(student):
+def test_evaluates_only_inside_interval(searches):
     """Evaluates f only inside [a, b]"""
     for case in (QUADRATIC, WIDE, MIN_AT_B):
-        _, objective = search(student, case)
+        _, objective = searches(case)
         assert_inside_interval(objective, case.a, case.b, what=case.what())

@@ -9,7 +9,7 @@ import pytest
 from autograder.checks.minimizers import (
     assert_evaluation_count, assert_minimizer, assert_one_evaluation_per_iteration, assert_returns_float,
     golden_section_artifact)
-from autograder.suites.line_search.cases import QUADRATIC, QUARTIC, search
+from autograder.suites.line_search.cases import QUADRATIC, QUARTIC, searches  # noqa: F401 - a fixture
 
 
 @pytest.mark.points(2)
@@ -36,9 +36,9 @@ def test_returns_float(student):
 @pytest.mark.points(3)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("convergence")
-def test_one_evaluation_per_iteration(student, feedback):
+def test_one_evaluation_per_iteration(searches, feedback):
     """One new evaluation per iteration: brackets shrink by 1/phi"""
-    _, objective = search(student, QUADRATIC)
+    _, objective = searches(QUADRATIC)
     feedback.attach("golden_section", **golden_section_artifact(objective, QUADRATIC.a, QUADRATIC.b,
                                                                 QUADRATIC.tol))
     assert_one_evaluation_per_iteration(objective, QUADRATIC.a, QUADRATIC.b, what=QUADRATIC.what())
@@ -47,8 +47,8 @@ def test_one_evaluation_per_iteration(student, feedback):
 @pytest.mark.points(2)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("convergence")
-def test_evaluation_count(student):
+def test_evaluation_count(searches):
     """Calls f at most ceil(log(tol/(b-a))/log(1/phi)) + 2 times"""
     for case in (QUADRATIC, QUARTIC):
-        _, objective = search(student, case)
+        _, objective = searches(case)
         assert_evaluation_count(objective, case.a, case.b, case.tol, what=case.what())

@@ -475,6 +475,30 @@ def test_kill_removes_children_and_escaped_setsid_daemons(start, mode):
 
 
 @WARM
+def test_only_a_submission_that_mentions_scipy_is_forked_from_a_zygote_with_scipy(wire_dir, tmp_path):
+    """Every module a zygote has imported makes each of its forks dearer, so scipy is preloaded only
+    for submissions whose source mentions it (the stand-in worker never imports the submission:
+    what it finds loaded is the zygote's)."""
+    found = {}
+    for name, text in (("plain", "X = 1\n"), ("scipy", "from scipy.stats import norm\n")):
+        path = tmp_path / name / "gates.py"
+        path.parent.mkdir()
+        path.write_text(text)
+        ours, theirs = socket.socketpair()
+        worker = start_worker(wire_dir / "worker.py", path, "gates", theirs.fileno(), mode="bwrap", warm=True)
+        theirs.close()
+        try:
+            assert isinstance(worker, WarmWorker)
+            session = Session(worker, ours, _receive(ours, 20.0))
+            found[name] = session.run("import sys; result = sorted(m for m in ('numpy', 'scipy.special', "
+                                      "'scipy.stats') if m in sys.modules)")["result"]
+        finally:
+            worker.kill()
+            ours.close()
+    assert found == {"plain": ["numpy"], "scipy": ["numpy", "scipy.special", "scipy.stats"]}
+
+
+@WARM
 def test_the_zygote_sweeps_a_warm_workers_uid_and_marks_its_lease_clean(start, monkeypatch):
     """The zygote kills the escaped daemon itself, so the trusted side needs neither its own
     `kill -1` as the uid nor a /proc scan, and the uid's next lease skips its scan."""

@@ -157,13 +157,15 @@ ZYGOTE_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_SYS_ADMIN", "CAP_KILL", "CAP_SET
 
 
 def zygote_argv(*, bwrap: str, wire_dir: Path, control_fd: int, limits: Limits, roots: list[Path],
-                sites: list[Path]) -> list[str]:
+                sites: list[Path], preload: tuple[str, ...] = ()) -> list[str]:
     """A sandbox like a worker's (as root) running `python -I /wire/zygote.py`, which keeps only
-    the capabilities it needs to isolate and drop each forked worker (see wire/zygote.py)."""
+    the capabilities it needs to isolate and drop each forked worker (see wire/zygote.py), and
+    imports `preload` before it forks any."""
     identity = [arg for cap in ZYGOTE_CAPS for arg in ("--cap-add", cap)]
     argv = _sandbox_options(bwrap=bwrap, wire_dir=wire_dir, limits=limits, roots=roots, sites=sites,
                             identity=identity, files=[])
-    return argv + ["--", sys.executable, "-I", str(WIRE / "zygote.py"), "--control-fd", str(control_fd)]
+    return argv + ["--", sys.executable, "-I", str(WIRE / "zygote.py"), "--control-fd", str(control_fd),
+                   "--preload", ",".join(preload)]
 
 
 @functools.lru_cache(maxsize=None)

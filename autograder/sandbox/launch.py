@@ -295,7 +295,7 @@ def _start_warm(worker_script, submission_file, module_name, channel_fd, limits)
     """A worker forked by this thread's zygote; None when there is none to use (start cold then)."""
     submission_fd = _open_submission(submission_file)
     try:
-        zygote = warm_start.acquire(worker_script.parent, limits)
+        zygote = warm_start.acquire(worker_script.parent, limits, warm_start.preload_for(submission_fd))
         if zygote is None:
             return None
         return warm_start.start_warm(zygote, submission_fd, submission_file.name, module_name, channel_fd, limits)

@@ -58,12 +58,14 @@ def test_lists_of_like_arrays_travel_stacked_and_arrive_as_separate_arrays():
     argument lists), go as one stacked array each; they arrive as before: lists (of tuples) of
     base-class arrays that own their data. Anything else goes element by element."""
     steps = [np.arange(6.0).reshape(2, 3) + k for k in range(4)]
-    pairs = [(np.full(3, float(k)), np.arange(3, dtype=">i4") * k) for k in range(3)]
-    mixed = [np.zeros(2), np.zeros(3), np.float64(1.0)]
-    frame = protocol.pack({"op": "x", "steps": steps, "pairs": pairs, "mixed": mixed})
+    pairs = [(np.full(3, float(k)), np.arange(3, dtype=">i4") * k) for k in range(4)]
+    mixed = [np.zeros(2), np.zeros(3), np.float64(1.0), np.zeros(2)]
+    short = steps[:protocol.STACK_MIN - 1]
+    frame = protocol.pack({"op": "x", "steps": steps, "pairs": pairs, "mixed": mixed, "short": short})
     header_length, _ = struct.unpack("<II", frame[:8])
     header = json.loads(frame[8:8 + header_length])
-    assert set(header["steps"]) == {"$s"} and set(header["pairs"]) == {"$z"} and type(header["mixed"]) is list
+    assert set(header["steps"]) == {"$s"} and set(header["pairs"]) == {"$z"}
+    assert type(header["mixed"]) is list and type(header["short"]) is list
     got = roundtrip({"op": "x", "steps": steps, "pairs": pairs, "mixed": mixed})
     assert type(got["steps"]) is list and len(got["steps"]) == 4
     for sent, arrived in zip(steps, got["steps"]):

@@ -12,8 +12,8 @@ array data travels raw in the payload and is referenced by ``[offset, nbytes]``.
                                     numeric ndarray (or numpy scalar); never object arrays
     {"$h": id, "side": "w"|"t", "type": name}
                                     handle to an object that lives on one side
-    {"$s": array}                   list of arrays of one dtype and shape (ndim >= 1), sent
-                                    as one stacked array (e.g. an optimizer's steps)
+    {"$s": array}                   list of STACK_MIN or more arrays of one dtype and shape
+                                    (ndim >= 1), sent as one stacked array (an optimizer's steps)
     {"$z": [array, ...]}            list of tuples, position i of every tuple from the
                                     i-th stacked array (e.g. a `map`'s argument tuples)
 
@@ -31,6 +31,7 @@ _HEADER = struct.Struct("<II")
 MAX_HEADER_BYTES = 4 << 20
 SMALL_PAYLOAD_BYTES = 64 << 10  # up to this, arrays are copied into the header's buffer: one send
 MAX_DEPTH = 64
+STACK_MIN = 4  # shorter lists of arrays go element by element: np.stack costs about two arrays' encoding
 MAX_ITEMS = 1_000_000
 ALLOWED_DTYPES = frozenset(
     np.dtype(t).str
@@ -80,7 +81,7 @@ def encode(value, register, buffers: Payload):
     if type(value) is tuple:
         return {"$t": [encode(v, register, buffers) for v in value]}
     if type(value) is list:
-        if len(value) > 1:
+        if len(value) >= STACK_MIN:
             if _stackable(value):
                 return {"$s": _encode_array(np.stack(value), buffers)}
             columns = _columns(value)

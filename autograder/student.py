@@ -132,6 +132,7 @@ class StudentCode:
         self._channel = None
         self._ready = False
         self._generation = 0
+        self._uses: dict[str, frozenset | None] = {}
         self._budget_end = None
         self._poisoned: dict[str, str] = {}
         self._trusted: dict[int, object] = {}
@@ -254,6 +255,15 @@ class StudentCode:
         """Whether the submission defines `name` at module level."""
         value, _ = self._request({"op": "hasattr", "target": "module", "attr": name}, name)
         return value is True
+
+    def uses(self, name: str) -> frozenset | None:
+        """The names module-level `name` may read at call time (`worker.names_used`), asked once;
+        None when the worker cannot tell (or answers something else): then assume all of them."""
+        if name not in self._uses:
+            value, _ = self._request({"op": "uses", "target": "module", "attr": name}, name)
+            self._uses[name] = (frozenset(value) if isinstance(value, list) and all(isinstance(v, str) for v in value)
+                                else None)
+        return self._uses[name]
 
     def rng(self, seed: int) -> "RemoteObject":
         """`np.random.default_rng(seed)` made in the worker, to hand to the student's code.

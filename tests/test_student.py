@@ -144,6 +144,80 @@ def test_callbacks_run_on_the_trusted_side(student):
     assert seen == [1.0, 2.0]
 
 
+USES_SOURCE = textwrap.dedent("""
+    import functools
+    import math
+    import numpy as np
+    from scipy.special import erf
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    def _helper(z):
+        return sigmoid(z) * z
+
+    def silu(z):                       # through a helper of the module
+        return _helper(z)
+
+    def tanh_by_sigmoid(z):            # inside a lambda
+        return (lambda u: 2 * sigmoid(2 * u) - 1)(z)
+
+    class Gate:
+        def forward(self, z):
+            return relu(z)
+
+    def relu(z):
+        return np.maximum(z, 0)
+
+    def through_class(z):
+        return Gate().forward(z)
+
+    vectorized = np.vectorize(lambda z: sigmoid(z))
+    partial_tanh = functools.partial(tanh_by_sigmoid)
+
+    @functools.lru_cache
+    def cached(z):
+        return relu(z)
+
+    TABLE = {"act": silu}
+
+    def through_table(z):
+        return TABLE["act"](z)
+
+    def library_only(z):
+        return erf(z) + math.erf(z) + np.tanh(z)
+
+    def dynamic(z):
+        return globals()["sigmoid"](z)
+
+    frompyfunc = np.frompyfunc(lambda z: sigmoid(z), 1, 1)
+""")
+
+
+def test_uses_names_what_a_function_may_read_at_call_time(tmp_path):
+    """`StudentCode.uses` (worker.names_used): the names in every piece of code that calling a
+    function may run with the module's globals, through helpers, classes, wrappers and tables;
+    None (isolate everything) when globals are reached dynamically or through unreadable code."""
+    path = tmp_path / "mod.py"
+    path.write_text(USES_SOURCE)
+    with StudentCode(path, "mod", mode="process") as student:
+        def uses(name):
+            found = student.uses(name)
+            return None if found is None else found & {"sigmoid", "relu", "silu", "tanh_by_sigmoid", "erf"}
+        assert uses("sigmoid") == set()
+        assert uses("silu") == {"sigmoid"}
+        assert uses("tanh_by_sigmoid") == {"sigmoid"}
+        assert uses("through_class") == {"relu"}
+        assert uses("vectorized") == {"sigmoid"}
+        assert uses("partial_tanh") == {"sigmoid"}
+        assert uses("cached") == {"relu"}
+        assert uses("through_table") == {"sigmoid"}  # the table holds silu itself: only its own reads count
+        assert uses("library_only") == {"erf"}  # named, so isolated if it were a unit; nothing followed
+        assert uses("dynamic") is None
+        assert uses("frompyfunc") is None
+        assert student.uses("not_defined") == frozenset()
+
+
 def test_isolate_swaps_module_globals_for_one_call(student):
     assert student.call("uses_helper", 1.0, isolate={"helper": lambda x: 10.0}) == 20.0
     assert student.uses_helper(1.0) == 2.0

@@ -94,6 +94,8 @@ class Channel:
         attr = message.get("attr")
         if op == "hasattr":
             return hasattr(target, attr), {}
+        if op == "uses":
+            return names_used(self.module, attr), {}
         func = getattr(target, attr) if attr else target
         if op == "getattr":
             return func, {}
@@ -148,6 +150,75 @@ class TrustedProxy:
 
     def __repr__(self):
         return f"<grader {self._handle.type}>"
+
+
+# Names whose use can reach a module global without naming it: its uses are then unknown.
+DYNAMIC_ACCESS = frozenset({"globals", "vars", "locals", "eval", "exec", "compile", "getattr", "__import__",
+                            "__dict__", "sys", "importlib", "inspect", "operator", "__globals__"})
+WRAPPED = ("__wrapped__", "__func__", "func", "pyfunc")  # decorators, methods, functools.partial, np.vectorize
+
+
+def names_used(module, name):
+    """Every name in the code that calling module-level `name` may run with `module`'s globals:
+    its own, and that of the module's functions and classes it names, transitively (global and
+    attribute names alike, nested functions included), sorted; None when the code reaches
+    globals dynamically (`globals()`, `getattr`, ...) or through a callable it cannot read.
+
+    Dependency isolation needs only these: a module global read at call time is named in code
+    whose globals are the module's. A wrong answer (it comes from the student's process) can
+    only keep the student's own dependencies in place, never improve a grade.
+    """
+    names, todo, seen = set(), [module.__dict__.get(name)], set()
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        codes = _codes(obj, module, todo)
+        if codes is None:
+            return None
+        for code in codes:
+            for used in _names_in(code):
+                names.add(used)
+                if used in module.__dict__:
+                    todo.append(module.__dict__[used])
+    return None if names & DYNAMIC_ACCESS else sorted(names)
+
+
+def _codes(obj, module, todo):
+    """The code objects run with `module`'s globals when `obj` is called; objects it holds that
+    may run more go to `todo`. None for a callable whose code cannot be read."""
+    if isinstance(obj, types.FunctionType):
+        return [obj.__code__] if obj.__globals__ is module.__dict__ else []
+    if isinstance(obj, (dict, list, tuple, set, frozenset)):  # e.g. a table of the module's functions
+        todo.extend(obj.values() if isinstance(obj, dict) else obj)
+        return []
+    if isinstance(obj, types.ModuleType) or not callable(obj):
+        return []
+    if isinstance(obj, type):
+        if obj.__module__ == module.__name__:
+            for member in vars(obj).values():
+                todo.extend((member.fget, member.fset, member.fdel) if isinstance(member, property) else (member,))
+        return []
+    for attribute in WRAPPED:
+        inner = getattr(obj, attribute, None)
+        if inner is not None and inner is not obj:
+            todo.append(inner)
+            return []
+    if type(obj).__module__ == module.__name__:  # an instance of the module's own class
+        todo.append(type(obj))
+        return []
+    if isinstance(obj, np.ufunc):  # np.frompyfunc's wrap Python code it does not show
+        return None if obj.__name__.endswith("(vectorized)") else []
+    return []  # a library's function or object (scipy.stats.norm, math.erf): it does not read these globals
+
+
+def _names_in(code):
+    """co_names of `code` and of the code objects nested in it (lambdas, comprehensions, inner functions)."""
+    yield from code.co_names
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _names_in(const)
 
 
 class isolated:

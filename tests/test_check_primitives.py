@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder import reference
-from autograder.checks import CheckFailed
+from autograder.checks import CheckFailed, SharedCalls
 from autograder.checks.agreement import agrees, assert_agrees, find_disagreement, likely_mistake
 from autograder.checks.contract import (
     assert_deterministic, assert_dtype, assert_finite, assert_no_fp_warnings, assert_no_global_rng,
@@ -210,3 +210,20 @@ def test_noise_floor_at_a_stationary_point():
     z = np.linspace(-0.76, -0.74, 201)
     err = relative_error(act.gelu_grad(z), elementwise_derivative(act.gelu, z))
     assert err.max() < THRESHOLD / 10
+
+
+def test_shared_calls_run_each_call_once_and_keep_its_error():
+    shared, calls = SharedCalls(), []
+
+    def call(value):
+        calls.append(value)
+        if value == "boom":
+            raise ValueError("the student's code failed")
+        return value * 2
+
+    assert shared("a", lambda: call(1)) == 2 and shared("a", lambda: call(99)) == 2
+    for _ in range(2):
+        with pytest.raises(ValueError, match="failed"):
+            shared("b", lambda: call("boom"))
+    assert shared("c", lambda: call(3)) == 6
+    assert calls == [1, "boom", 3]

@@ -3,7 +3,7 @@ upstream-gradient numerical check, tie and kink conventions, `sigmoid_neuron`.""
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed
+from autograder.checks import CheckFailed, SharedCalls
 from autograder.checks.agreement import assert_agrees, fmt
 from autograder.checks.gradient import assert_gradient, upstream_gradients
 from autograder.suites.gates.cases import (
@@ -110,24 +110,16 @@ NEURON_EXAMPLE_TEXT = "SPEC example: f = 0.7311, dw = [-0.1966, -0.3932, 0.1966]
 
 
 class NeuronCalls:
-    """`sigmoid_neuron(w, x)` on each of `NEURON_INPUTS`, called once (with reference gates) when
-    first wanted and kept, error included: the value and gradient checks grade the same calls."""
+    """`sigmoid_neuron(w, x)` on each of `NEURON_INPUTS` (with reference gates), called once per
+    submission: the value and gradient checks grade the same calls."""
 
     def __init__(self, student):
-        self._student, self._outcomes = student, {}
+        self._student, self._shared = student, SharedCalls()
 
     def __call__(self, index: int):
-        if index not in self._outcomes:
-            w, x = NEURON_INPUTS[index]
-            try:
-                self._outcomes[index] = (self._student.call("sigmoid_neuron", w, x,
-                                                            isolate=GateCounter().isolation()), None)
-            except Exception as exc:  # a crash or timeout: the same failure for both checks, once
-                self._outcomes[index] = (None, exc)
-        got, error = self._outcomes[index]
-        if error is not None:
-            raise error
-        return _neuron_result(got)
+        w, x = NEURON_INPUTS[index]
+        return _neuron_result(self._shared(index, lambda: self._student.call(
+            "sigmoid_neuron", w, x, isolate=GateCounter().isolation())))
 
 
 @pytest.fixture(scope="session")

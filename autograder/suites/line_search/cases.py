@@ -15,6 +15,7 @@ from typing import Callable
 
 import pytest
 
+from autograder.checks import SharedCalls
 from autograder.checks.minimizers import RecordedObjective
 
 
@@ -46,24 +47,16 @@ def search(student, case: Case, *, tol: float | None = None, **kwargs) -> tuple[
 
 
 class Searches:
-    """`search` on each (case, tol, max_iter) run once per submission, when first wanted, and kept
-    with its recorded objective, error included: checks that grade different properties of the
-    same call (its minimizer, its evaluation count, where it evaluated) share it."""
+    """`search` on each (case, tol, max_iter), run once per submission and kept with its recorded
+    objective: checks that grade different properties of the same call (its minimizer, its
+    evaluation count, where it evaluated) share it."""
 
     def __init__(self, student):
-        self._student, self._runs = student, {}
+        self._student, self._shared = student, SharedCalls()
 
     def __call__(self, case: Case, *, tol: float | None = None, **kwargs) -> tuple[object, RecordedObjective]:
         key = (case.name, tol, tuple(sorted(kwargs.items())))
-        if key not in self._runs:
-            try:
-                self._runs[key] = (search(self._student, case, tol=tol, **kwargs), None)
-            except Exception as exc:  # a crash or timeout: the same failure for every check of this call
-                self._runs[key] = (None, exc)
-        run, error = self._runs[key]
-        if error is not None:
-            raise error
-        return run
+        return self._shared(key, lambda: search(self._student, case, tol=tol, **kwargs))
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -95,6 +96,9 @@ def run_check(args) -> int:
     if sub.source is None:
         print(f"error: {sub.error}", file=sys.stderr)
         return EXIT_FAILED
+    # What is alive now lives until exit; frozen, the collections during the run skip it. After a
+    # notebook (nbformat's and jsonschema's objects) a gates check took ~40 ms less (medians of 8 pairs).
+    gc.freeze()
     result = grade_source(args.assignment, sub.source, hidden=False, student=sub.student,
                           mode=args.sandbox, limits=sandbox.Limits())
     if args.format == "text":

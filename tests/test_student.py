@@ -191,6 +191,11 @@ USES_SOURCE = textwrap.dedent("""
         return globals()["sigmoid"](z)
 
     frompyfunc = np.frompyfunc(lambda z: sigmoid(z), 1, 1)
+
+    LOOKUP = [float(k) for k in range(5000)]
+
+    def through_big_table(k):
+        return LOOKUP[k]
 """)
 
 
@@ -215,6 +220,7 @@ def test_uses_names_what_a_function_may_read_at_call_time(tmp_path):
         assert uses("library_only") == {"erf"}  # named, so isolated if it were a unit; nothing followed
         assert uses("dynamic") is None
         assert uses("frompyfunc") is None
+        assert uses("through_big_table") is None  # not walked: isolate everything
         assert student.uses("not_defined") == frozenset()
 
 

@@ -156,6 +156,7 @@ class TrustedProxy:
 DYNAMIC_ACCESS = frozenset({"globals", "vars", "locals", "eval", "exec", "compile", "getattr", "__import__",
                             "__dict__", "sys", "importlib", "inspect", "operator", "__globals__"})
 WRAPPED = ("__wrapped__", "__func__", "func", "pyfunc")  # decorators, methods, functools.partial, np.vectorize
+MAX_TABLE = 1000  # a larger container a function names makes its uses unknown
 
 
 def names_used(module, name):
@@ -191,6 +192,8 @@ def _codes(obj, module, todo):
     if isinstance(obj, types.FunctionType):
         return [obj.__code__] if obj.__globals__ is module.__dict__ else []
     if isinstance(obj, (dict, list, tuple, set, frozenset)):  # e.g. a table of the module's functions
+        if len(obj) > MAX_TABLE:  # a data table, most likely: not worth walking
+            return None
         todo.extend(obj.values() if isinstance(obj, dict) else obj)
         return []
     if isinstance(obj, types.ModuleType) or not callable(obj):

@@ -188,6 +188,25 @@ def decode(obj, payload, make_handle, depth=0, budget=None):
 
 
 def _decode_array(obj, payload):
+    arr = _array_view(obj, payload).copy()
+    return arr[()] if obj["scalar"] is True else arr
+
+
+def _decode_rows(obj, payload, budget):
+    """A stacked array's rows, each a fresh array that owns its data."""
+    if type(obj) is not dict or "$a" not in obj:
+        raise ProtocolViolation("malformed stacked arrays")
+    block = _array_view(obj, payload)
+    if obj["scalar"] is True or block.ndim < 2:
+        raise ProtocolViolation("stacked arrays need ndim >= 2")
+    budget[0] -= len(block)
+    if budget[0] < 0:
+        raise ProtocolViolation("message too large or too deeply nested")
+    return [row.copy() for row in block]
+
+
+def _array_view(obj, payload):
+    """An encoded array, checked, as a read-only view of the frame's payload."""
     if obj.keys() != _ARRAY_KEYS:
         raise ProtocolViolation("malformed array")
     span, shape = obj["$a"], obj["shape"]
@@ -204,25 +223,9 @@ def _decode_array(obj, payload):
     offset, nbytes = span
     if count * dt.itemsize != nbytes or offset + nbytes > len(payload):
         raise ProtocolViolation("array size does not match its data")
-    arr = np.frombuffer(payload, dtype=dt, count=count, offset=offset).reshape(shape).copy()
-    if obj["scalar"] is True:
-        if shape:
-            raise ProtocolViolation("scalar with a shape")
-        return arr[()]
-    return arr
-
-
-def _decode_rows(obj, payload, budget):
-    """A stacked array's rows, each a fresh array that owns its data."""
-    if type(obj) is not dict or "$a" not in obj:
-        raise ProtocolViolation("malformed stacked arrays")
-    block = _decode_array(obj, payload)
-    if not isinstance(block, np.ndarray) or block.ndim < 2:
-        raise ProtocolViolation("stacked arrays need ndim >= 2")
-    budget[0] -= len(block)
-    if budget[0] < 0:
-        raise ProtocolViolation("message too large or too deeply nested")
-    return [row.copy() for row in block]
+    if obj["scalar"] is True and shape:
+        raise ProtocolViolation("scalar with a shape")
+    return np.frombuffer(payload, dtype=dt, count=count, offset=offset).reshape(shape)
 
 
 # ----------------------------------------------------------------------------- frames

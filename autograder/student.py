@@ -331,8 +331,11 @@ class StudentCode:
 
     def _call(self, target, attr, key, args, kwargs, *, details=False, isolate=None, timeout=None,
               op="call", arglist=None):
-        message = {"op": op, "target": target, "attr": attr, "args": list(args), "kwargs": dict(kwargs),
-                   "opts": {"details": details, "isolate": dict(isolate or {})}}
+        message = {"op": op, "target": target, "attr": attr, "args": list(args)}
+        if kwargs:  # absent keyword arguments and options are the worker's defaults: a smaller frame
+            message["kwargs"] = dict(kwargs)
+        if details or isolate:
+            message["opts"] = {"details": details, "isolate": dict(isolate or {})}
         if arglist is not None:
             message["arglist"] = [list(a) for a in arglist]
         started = time.perf_counter()

@@ -41,6 +41,9 @@ ALLOWED_DTYPES = frozenset(
 _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}  # wire string -> dtype
 _WIRE_NAMES = {}  # dtype -> wire string, filled as arrays of allowed dtypes are sent
 _ARRAY_KEYS = frozenset({"$a", "dtype", "shape", "scalar"})
+_JSON_VALUES = frozenset({type(None), bool, int, float, str})  # travel as themselves
+_dump_json = json.JSONEncoder(allow_nan=True, separators=(",", ":")).encode
+_load_json = json.JSONDecoder().decode
 
 
 class ProtocolViolation(Exception):
@@ -66,11 +69,7 @@ class Payload(list):
 
 def encode(value, register, buffers: Payload):
     """JSON-able form of `value`; arrays go to `buffers`; other objects to `register(obj) -> Handle`."""
-    if value is None or type(value) in (bool, str):
-        return value
-    if type(value) is int:
-        return value
-    if type(value) is float:
+    if type(value) in _JSON_VALUES:
         return value
     if isinstance(value, Handle):
         return {"$h": value.id, "side": value.side, "type": value.type}
@@ -150,7 +149,7 @@ def decode(obj, payload, make_handle, depth=0, budget=None):
     if budget[0] < 0 or depth > MAX_DEPTH:
         raise ProtocolViolation("message too large or too deeply nested")
     t = type(obj)
-    if obj is None or t in (bool, int, float, str):
+    if t in _JSON_VALUES:
         return obj
     if t is list:
         return [decode(v, payload, make_handle, depth + 1, budget) for v in obj]
@@ -235,8 +234,7 @@ def frame_parts(message, register=None):
     the two lengths and the header, then the arrays' bytes (small ones joined into it)."""
     buffers = Payload()
     register = register or _refuse_objects
-    header = json.dumps({k: encode(v, register, buffers) for k, v in message.items()},
-                        allow_nan=True, separators=(",", ":")).encode()
+    header = _dump_json({k: encode(v, register, buffers) for k, v in message.items()}).encode()
     payload_len = buffers.nbytes
     head = _HEADER.pack(len(header), payload_len) + header
     if payload_len <= SMALL_PAYLOAD_BYTES:
@@ -266,9 +264,9 @@ def recv(sock, max_frame_bytes, make_handle):
     if header_len > MAX_HEADER_BYTES or header_len + payload_len > max_frame_bytes:
         raise ProtocolViolation(f"frame of {header_len + payload_len} bytes exceeds the limit")
     body = _recv_exact(sock, header_len + payload_len)
-    header, payload = bytes(body[:header_len]), memoryview(body)[header_len:]
+    header, payload = body[:header_len], memoryview(body)[header_len:]
     try:
-        raw = json.loads(header)
+        raw = _load_json(header.decode())
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolViolation(f"header is not JSON: {exc}") from None
     if type(raw) is not dict or type(raw.get("op")) is not str:

@@ -71,7 +71,9 @@ class Channel:
     def serve(self, message):
         try:
             value, meta = self.dispatch(message)
-            reply = {"op": "return", "id": message["id"], "value": value, "meta": meta}
+            reply = {"op": "return", "id": message["id"], "value": value}
+            if meta:
+                reply["meta"] = meta
         except BaseException as exc:  # noqa: B036 - the student's SystemExit/KeyboardInterrupt too
             reply = {"op": "raise", "id": message.get("id"), "error": describe_exception(exc)}
         for stream in (sys.stdout, sys.stderr):
@@ -116,8 +118,10 @@ class Channel:
     def request(self, handle, attr, args, kwargs):
         self.next_request += 1
         rid = -self.next_request
-        self.send({"op": "call", "id": rid, "target": handle.id, "attr": attr,
-                   "args": list(args), "kwargs": kwargs})
+        message = {"op": "call", "id": rid, "target": handle.id, "attr": attr, "args": list(args)}
+        if kwargs:
+            message["kwargs"] = kwargs
+        self.send(message)
         while True:
             message = self.receive()
             if message["op"] in ("return", "raise"):

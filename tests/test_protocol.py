@@ -3,6 +3,8 @@ import json
 import pickle
 import socket
 import struct
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -129,6 +131,33 @@ def test_oversized_frames_are_refused_before_reading_them():
     frame = struct.pack("<II", 10, 1 << 30)
     with pytest.raises(protocol.ProtocolViolation, match="exceeds the limit"):
         receive_raw(frame, limit=1 << 20)
+
+
+def test_a_frame_sent_before_the_answer_is_a_violation():
+    """Requests and replies alternate: a second frame already waiting behind the first is refused."""
+    with pytest.raises(protocol.ProtocolViolation, match="data after the frame"):
+        receive_raw(protocol.pack({"op": "return", "value": 1}) + protocol.pack({"op": "return", "value": 2}))
+
+
+def test_a_frame_larger_than_the_first_read_arrives_whole_in_pieces():
+    """A frame is read until complete, whatever the pieces the peer's sends arrive in."""
+    big = np.arange(3 * protocol.FIRST_READ_BYTES, dtype=np.float64)
+    frame = protocol.pack({"op": "return", "value": [big, "tail"]})
+    a, b = socket.socketpair()
+
+    def send_slowly():  # the reader sees the frame in parts
+        for start in range(0, len(frame), 1000):
+            a.sendall(frame[start:start + 1000])
+            time.sleep(0.0005)
+
+    with a, b:
+        sender = threading.Thread(target=send_slowly)
+        sender.start()
+        message = protocol.recv(b, 1 << 24, lambda h: h)
+        sender.join()
+    value, tail = message["value"]
+    np.testing.assert_array_equal(value, big)
+    assert tail == "tail"
 
 
 def test_deep_nesting_is_refused():

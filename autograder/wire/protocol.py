@@ -30,6 +30,7 @@ import numpy as np
 _HEADER = struct.Struct("<II")
 MAX_HEADER_BYTES = 4 << 20
 SMALL_PAYLOAD_BYTES = 64 << 10  # up to this, arrays are copied into the header's buffer: one send
+FIRST_READ_BYTES = 4 << 10  # a frame up to this size arrives with one read
 MAX_DEPTH = 64
 STACK_MIN = 4  # shorter lists of arrays go element by element: np.stack costs about two arrays' encoding
 MAX_ITEMS = 1_000_000
@@ -212,14 +213,15 @@ def _array_view(obj, payload):
     dt = _DTYPES.get(obj["dtype"]) if type(obj["dtype"]) is str else None
     if dt is None:
         raise ProtocolViolation(f"array dtype {obj['dtype']!r} is not numeric")
-    if (type(span) is not list or len(span) != 2 or not all(type(x) is int and x >= 0 for x in span)
-            or type(shape) is not list or not all(type(d) is int and d >= 0 for d in shape)
-            or len(shape) > 32):
+    if type(span) is not list or len(span) != 2 or type(shape) is not list or len(shape) > 32:
         raise ProtocolViolation("malformed array")
+    offset, nbytes = span
     count = 1
+    for d in (offset, nbytes, *shape):
+        if type(d) is not int or d < 0:
+            raise ProtocolViolation("malformed array")
     for d in shape:
         count *= d
-    offset, nbytes = span
     if count * dt.itemsize != nbytes or offset + nbytes > len(payload):
         raise ProtocolViolation("array size does not match its data")
     if obj["scalar"] is True and shape:
@@ -258,13 +260,28 @@ def send(sock, message, register=None):
 
 
 def recv(sock, max_frame_bytes, make_handle):
-    """Read one frame; returns the decoded message dict. Raises EOFError when the peer closed."""
-    head = _recv_exact(sock, _HEADER.size)
-    header_len, payload_len = _HEADER.unpack(head)
+    """Read one frame; returns the decoded message dict. Raises EOFError when the peer closed.
+
+    Requests and replies alternate, so a frame is all there is to read: a small one arrives
+    with one read. Bytes after it mean the peer did not wait for an answer: a violation."""
+    first = bytearray(FIRST_READ_BYTES)
+    got = _recv_into(sock, first, 0, FIRST_READ_BYTES)
+    while got < _HEADER.size:
+        got = _recv_into(sock, first, got, FIRST_READ_BYTES)
+    header_len, payload_len = _HEADER.unpack_from(first)
     if header_len > MAX_HEADER_BYTES or header_len + payload_len > max_frame_bytes:
         raise ProtocolViolation(f"frame of {header_len + payload_len} bytes exceeds the limit")
-    body = _recv_exact(sock, header_len + payload_len)
-    header, payload = body[:header_len], memoryview(body)[header_len:]
+    size = _HEADER.size + header_len + payload_len
+    if got > size:
+        raise ProtocolViolation("data after the frame: a request or reply was sent before the answer")
+    if size <= FIRST_READ_BYTES:
+        body = first
+    else:
+        body = bytearray(size)
+        body[:got] = memoryview(first)[:got]
+    while got < size:
+        got = _recv_into(sock, body, got, size)
+    header, payload = body[_HEADER.size:_HEADER.size + header_len], memoryview(body)[_HEADER.size + header_len:size]
     try:
         raw = _load_json(header.decode())
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -275,16 +292,12 @@ def recv(sock, max_frame_bytes, make_handle):
     return {k: decode(v, payload, make_handle, 1, budget) for k, v in raw.items()}
 
 
-def _recv_exact(sock, n):
-    """Exactly `n` bytes, read straight into one buffer."""
-    body = bytearray(n)
-    view, got = memoryview(body), 0
-    while got < n:
-        count = sock.recv_into(view[got:], min(n - got, 1 << 20))
-        if not count:
-            raise EOFError("peer closed the channel")
-        got += count
-    return body
+def _recv_into(sock, buffer, got, end):
+    """Read into ``buffer[got:end]`` (at most 1 MiB at a time); the new fill level."""
+    count = sock.recv_into(memoryview(buffer)[got:end], min(end - got, 1 << 20))
+    if not count:
+        raise EOFError("peer closed the channel")
+    return got + count
 
 
 def socket_from_fd(fd):

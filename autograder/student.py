@@ -337,7 +337,7 @@ class StudentCode:
         if details or isolate:
             message["opts"] = {"details": details, "isolate": dict(isolate or {})}
         if arglist is not None:
-            message["arglist"] = [list(a) for a in arglist]
+            message["arglist"] = [tuple(a) for a in arglist]  # tuples of like arrays travel as stacked columns
         started = time.perf_counter()
         value, meta = self._request(message, key, timeout=timeout)
         if arglist is not None and not (type(value) is list and len(value) == len(message["arglist"])):

@@ -138,6 +138,25 @@ def test_remote_objects_keep_state_and_map_in_one_round_trip(student):
         np.asarray(student.make_gate(), dtype=float)
 
 
+def test_a_maps_argument_tuples_travel_as_stacked_columns(student, monkeypatch):
+    """Four or more like argument tuples go out as one array per position, not array by array."""
+    from autograder import student as student_module
+
+    headers = []
+    real_frame_parts = student_module.protocol.frame_parts
+
+    def spy(message, register=None):
+        parts = real_frame_parts(message, register)
+        headers.append(bytes(parts[0]))
+        return parts
+
+    monkeypatch.setattr(student_module.protocol, "frame_parts", spy)
+    counter = student.Counter(5)
+    results = counter.map("step", [(np.ones(2), np.full(2, k)) for k in range(4)])
+    assert [r.tolist() for r in results] == [[1.0, 1.0], [0.9, 0.9], [0.8, 0.8], [0.7, 0.7]]
+    assert b'"arglist":{"$z":' in headers[-1]
+
+
 def test_callbacks_run_on_the_trusted_side(student):
     seen = []
     assert student.twice(lambda a: seen.append(a) or 2 * a, 1.0) == 6.0

@@ -92,6 +92,24 @@ class CallResult:
     seconds: float = 0.0
 
 
+def _inputs_after(args, changed) -> list:
+    """The call's positional inputs as the worker saw them afterwards: ours where it reports no change."""
+    after = list(args)
+    if type(changed) is not list:
+        raise ProtocolViolation("malformed report of changed inputs")
+    for entry in changed:
+        if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not int or not 0 <= entry[0] < len(after):
+            raise ProtocolViolation("malformed report of changed inputs")
+        after[entry[0]] = entry[1]
+    return after
+
+
+def _changed_kwargs(kwargs, changed) -> dict:
+    if type(changed) is not dict or not set(changed) <= set(kwargs):
+        raise ProtocolViolation("malformed report of changed inputs")
+    return changed
+
+
 class _DeadlineSocket:
     """A socket whose every read and write respects one absolute deadline."""
 
@@ -346,8 +364,8 @@ class StudentCode:
                                     f"and {got} came back")
         if not details:
             return value
-        return CallResult(value=value, args_after=list(meta.get("args_after", [])),
-                          kwargs_after=dict(meta.get("kwargs_after", {})),
+        return CallResult(value=value, args_after=_inputs_after(args, meta.get("args_changed", [])),
+                          kwargs_after={**kwargs, **_changed_kwargs(kwargs, meta.get("kwargs_changed", {}))},
                           fp_warnings=[str(w) for w in meta.get("fp_warnings", [])],
                           global_rng_used=meta.get("global_rng_used") is True,
                           seconds=time.perf_counter() - started)

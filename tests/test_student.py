@@ -127,6 +127,16 @@ def test_details_report_mutation_warnings_and_global_rng(student):
     assert not student.call("sig", 0.0, details=True).global_rng_used
 
 
+def test_details_send_back_only_the_inputs_a_call_changed(student):
+    """Unchanged arrays and plain values are ours again (not sent back); a changed array is the worker's."""
+    x, w, g = np.zeros(3), np.ones(2), np.full(2, 2.0)
+    changed = student.call("mutate", x, details=True)
+    assert changed.args_after[0] is not x and changed.args_after[0].tolist() == [1.0, 1.0, 1.0]
+    kept = student.Counter(5).call("step", w, g, details=True)
+    assert kept.args_after[0] is w and kept.args_after[1] is g
+    assert student.call("numbered", 3, delay=0.0, details=True).kwargs_after == {"delay": 0.0}
+
+
 def test_remote_objects_keep_state_and_map_in_one_round_trip(student):
     counter = student.Counter(5)
     assert isinstance(counter, RemoteObject) and counter.type_name == "Counter"

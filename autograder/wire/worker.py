@@ -276,9 +276,14 @@ def descend(step, gradient, start, steps):
 
 
 def call_with_details(func, args, kwargs):
-    """Call and report contract facts: FP warnings, global RNG use, the inputs afterwards."""
+    """Call and report contract facts: FP warnings, global RNG use, and the inputs the call changed
+    (`args_changed`: [index, value] pairs; `kwargs_changed`). An input counts as unchanged only if it
+    is an ndarray with the same dtype, shape and bytes, or an immutable plain value: anything else
+    (lists, objects) is always sent back."""
     fp_events = []
     rng_before = _global_rng_fingerprint()
+    args_before = [_fingerprint(a) for a in args]
+    kwargs_before = {k: _fingerprint(v) for k, v in kwargs.items()}
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(divide="call", over="call", invalid="call", under="ignore"):
         warnings.simplefilter("always")
@@ -291,8 +296,24 @@ def call_with_details(func, args, kwargs):
                   if issubclass(w.category, (RuntimeWarning, FloatingPointError))]
     meta = {"fp_warnings": sorted(set(map(str, fp_events))),
             "global_rng_used": _global_rng_fingerprint() != rng_before,
-            "args_after": args, "kwargs_after": kwargs}
+            "args_changed": [[i, a] for i, (a, before) in enumerate(zip(args, args_before))
+                             if before is None or _fingerprint(a) != before],
+            "kwargs_changed": {k: v for k, v in kwargs.items()
+                               if kwargs_before[k] is None or _fingerprint(v) != kwargs_before[k]}}
     return value, meta
+
+
+_IMMUTABLE = (type(None), bool, int, float, complex, str)
+
+
+def _fingerprint(value):
+    """What tells whether `value` changed during a call: an ndarray's dtype, shape and bytes; an
+    immutable plain value itself; None (unknown: send it back) for anything else."""
+    if type(value) is np.ndarray:
+        return value.dtype.str, value.shape, value.tobytes()
+    if type(value) in _IMMUTABLE:
+        return type(value), value
+    return None
 
 
 _GLOBAL_BIT_GENERATOR = np.random.mtrand._rand._bit_generator  # behind np.random.rand, np.random.seed, ...

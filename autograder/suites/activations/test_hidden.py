@@ -11,7 +11,7 @@ from autograder.checks.contract import (
 from autograder.checks.gradient import assert_gradient, elementwise_derivative
 from autograder.suites.activations.cases import (
     ATOL, FUNCTIONS, PARAMS, RTOL, UNITS, Z_CONTRACT, Z_EXTREME, Z_VALUES, base_name, call,
-    mistakes_at, params_cases, reference, smooth_points)
+    call_value, mistakes_at, params_cases, reference, smooth_points)
 
 pytestmark = pytest.mark.hidden
 
@@ -27,7 +27,7 @@ def test_values_with_parameters(student, unit):
     """Values agree with the reference for non-default keyword parameters"""
     params = PARAMS[unit]
     expected = getattr(reference, unit)(Z_VALUES, **params)
-    got = call(student, unit, Z_VALUES, **params).value
+    got = call_value(student, unit, Z_VALUES, **params)
     assert_agrees(got, expected, rtol=RTOL, atol=ATOL, what=f"{unit}(z{_keywords(params)})",
                   inputs={"z": Z_VALUES}, mistakes=mistakes_at(unit, Z_VALUES, params))
 
@@ -41,7 +41,7 @@ def test_gradient_with_parameters(student, feedback, unit):
     params = PARAMS[name]
     z = smooth_points(name)
     numeric = elementwise_derivative(lambda x: getattr(reference, name)(x, **params), z)
-    got = call(student, unit, z, **params).value
+    got = call_value(student, unit, z, **params)
     assert_gradient(got, numeric, what=f"{unit}(z{_keywords(params)})", unit=unit,
                     names=(f"d{name}/dz",), inputs={"z": z}, feedback=feedback,
                     mistakes=mistakes_at(unit, z, params))
@@ -61,21 +61,21 @@ def test_stability(student, unit):
     # once, by the kink-convention check. Beyond |z| ~ 40 the exact results are 0, 1, z or a
     # constant to float64 precision; same tolerances.
     moderate_z = smooth_points(base_name(unit))
-    moderate = call(student, unit, moderate_z).value
+    moderate = call_value(student, unit, moderate_z)
     if not agrees(moderate, getattr(reference, unit)(moderate_z), rtol=RTOL, atol=ATOL):
         raise CheckFailed(f"{what} is not right yet for moderate z (see its values or gradient check), "
                           "so it cannot be correct up to |z| = 1e3: this check passes once it is.")
     assert_agrees(result.value, getattr(reference, unit)(Z_EXTREME), rtol=RTOL, atol=ATOL,
                   what=what, inputs={"z": Z_EXTREME})
     if unit == "softplus":
-        value = call(student, unit, 1000.0).value
-        if value != 1000.0:
-            raise CheckFailed(f"softplus(1000.0) must be exactly 1000.0 (SPEC), got {value!r}: "
+        got = call_value(student, unit, 1000.0)
+        if got != 1000.0:
+            raise CheckFailed(f"softplus(1000.0) must be exactly 1000.0 (SPEC), got {got!r}: "
                               "use softplus(z) = max(z, 0) + log1p(e^-|z|).")
     if unit == "sigmoid":
-        value = call(student, unit, -1000.0).value
-        if not 0.0 <= value < 1e-300:
-            raise CheckFailed(f"sigmoid(-1000.0) must be 0.0 or a tiny positive number (SPEC), got {value!r}.")
+        got = call_value(student, unit, -1000.0)
+        if not 0.0 <= got < 1e-300:
+            raise CheckFailed(f"sigmoid(-1000.0) must be 0.0 or a tiny positive number (SPEC), got {got!r}.")
 
 
 @pytest.mark.points(1)
@@ -91,6 +91,6 @@ def test_contract(student, unit):
     assert_no_global_rng(result, what=what)
     assert_shape(value, Z_CONTRACT.shape, what=f"{what} for z of shape {Z_CONTRACT.shape}")
     assert_dtype(value, np.float64, what=what)
-    scalar = call(student, unit, 0.5).value
+    scalar = call_value(student, unit, 0.5)
     assert_shape(scalar, (), what=f"{unit}(0.5) (a Python float in)")
     assert_dtype(scalar, np.float64, what=f"{unit}(0.5)")

@@ -10,8 +10,8 @@ from autograder.checks import CheckFailed
 from autograder.checks.agreement import assert_agrees, assert_same_structure, fmt
 from autograder.checks.gradient import assert_gradient, elementwise_derivative
 from autograder.suites.activations.cases import (
-    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, Z_VALUES, base_name, call,
-    mistakes_at, params_cases, reference, smooth_points)
+    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, Z_VALUES, base_name,
+    call_value, mistakes_at, params_cases, reference, smooth_points)
 
 
 @pytest.mark.points(2)
@@ -20,7 +20,7 @@ from autograder.suites.activations.cases import (
 def test_values(student, unit):
     """Values agree with the reference (default parameters)"""
     expected = getattr(reference, unit)(Z_VALUES)
-    got = call(student, unit, Z_VALUES).value
+    got = call_value(student, unit, Z_VALUES)
     assert_agrees(got, expected, rtol=RTOL, atol=ATOL, what=f"{unit}(z)", inputs={"z": Z_VALUES},
                   mistakes=mistakes_at(unit, Z_VALUES, {}))
 
@@ -33,7 +33,7 @@ def test_gradient(student, feedback, unit):
     name = base_name(unit)
     z = smooth_points(name)
     numeric = elementwise_derivative(getattr(reference, name), z)
-    got = call(student, unit, z).value
+    got = call_value(student, unit, z)
     assert_gradient(got, numeric, what=f"{unit}(z)", unit=unit, names=(f"d{name}/dz",),
                     inputs={"z": z}, feedback=feedback, mistakes=mistakes_at(unit, z, {}))
 
@@ -46,7 +46,7 @@ def test_kink_convention(student, unit):
     for z0, params, side, rule in KINK_CONVENTIONS[unit]:
         z = np.array([z0 - KINK_STEP, z0, z0 + KINK_STEP])
         shown = "".join(f", {k}={v}" for k, v in params.items())
-        got = call(student, unit, z, **params).value
+        got = call_value(student, unit, z, **params)
         assert_same_structure(got, z, what=f"{unit}(z{shown})", inputs={"z": z})
         # Judged against the student's own one-sided limits: a wrong formula is graded by
         # test_gradient, this check only asks which side's value is taken at the kink.

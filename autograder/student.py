@@ -300,6 +300,29 @@ class StudentCode:
         return self._call("module", name, name, args, kwargs, details=details, isolate=isolate,
                           timeout=timeout)
 
+    def construct(self, cls: str, args, calls) -> "Constructed":
+        """``obj = cls(*args)``, then ``getattr(obj, method)(*method_args)`` for each ``(method,
+        method_args)`` of `calls` in order, all in one round trip (a gate's constructor, forward and
+        backward). Calls after the first that raises are not made. A timeout poisons the class and
+        every method named, as the separate calls would have been poisoned one by one."""
+        keys = [cls] + [f"{cls}.{method}" for method, _ in calls]
+        for key in keys:
+            if key in self._poisoned:
+                raise StudentTimeout(self._poisoned[key])
+        message = {"op": "construct", "target": "module", "attr": cls, "args": list(args),
+                   "calls": [[method, tuple(method_args)] for method, method_args in calls]}
+        try:
+            value, _ = self._request(message, keys[-1])
+        except StudentTimeout as exc:
+            for key in keys:
+                self._poisoned.setdefault(key, str(exc))
+            raise
+        if not (type(value) is list and len(value) == 2 and isinstance(value[0], RemoteObject)
+                and type(value[1]) is list and len(value[1]) <= len(calls)
+                and all(type(o) is dict and len(o) == 1 and ("value" in o or "error" in o) for o in value[1])):
+            raise ProtocolViolation(f"`{cls}` and its calls sent back something other than an object and outcomes")
+        return Constructed(value[0], value[1])
+
     @contextmanager
     def stream(self, calls):
         """Iterate over ``call()`` for each of `calls` (callables that call this student's code),
@@ -481,6 +504,24 @@ class StudentCode:
         else:
             reply = {"op": "return", "id": rid, "value": value}
         protocol.send(self._channel, reply, self._register)
+
+
+class Constructed:
+    """What `StudentCode.construct` made: the object and the outcome of each call on it."""
+
+    def __init__(self, obj: "RemoteObject", outcomes: list):
+        self.obj, self._outcomes = obj, outcomes
+
+    def result(self, index: int):
+        """The value call `index` returned; raises its error, or the error of an earlier call that
+        stopped the sequence, as calling them one by one would have."""
+        for outcome in self._outcomes[:index + 1]:
+            if "error" in outcome:
+                error = outcome["error"]
+                raise StudentException(error if isinstance(error, dict) else {})
+        if index >= len(self._outcomes):
+            raise ProtocolViolation("a call of the sequence has no outcome")
+        return self._outcomes[index]["value"]
 
 
 class RemoteCallable:

@@ -167,6 +167,47 @@ def test_a_maps_argument_tuples_travel_as_stacked_columns(student, monkeypatch):
     assert b'"arglist":{"$z":' in headers[-1]
 
 
+CONSTRUCT_SOURCE = textwrap.dedent("""
+    class Gate:
+        def __init__(self, scale):
+            self.scale, self.x = scale, None
+
+        def forward(self, x):
+            self.x = x
+            return self.scale * x
+
+        def backward(self, dout):
+            return (self.scale * dout,)
+
+        def boom(self, dout):
+            raise ValueError("no backward yet")
+
+        def hang(self, dout):
+            while True:
+                pass
+""")
+
+
+def test_construct_makes_the_object_and_its_calls_in_one_round_trip(tmp_path):
+    """`construct`: the constructor, then each call in order; an error stops the sequence and is raised
+    where its result (or a later one) is read; a hang poisons the class and every method named."""
+    path = tmp_path / "gates.py"
+    path.write_text(CONSTRUCT_SOURCE)
+    with StudentCode(path, "gates", limits=Limits(call_seconds=1.0)) as code:
+        made = code.construct("Gate", (2.0,), [("forward", (np.ones(2),)), ("backward", (np.full(2, 3.0),))])
+        assert made.result(0).tolist() == [2.0, 2.0] and made.result(1)[0].tolist() == [6.0, 6.0]
+        assert made.obj.get("x").tolist() == [1.0, 1.0]  # one object: forward's state is kept
+        failed = code.construct("Gate", (2.0,), [("forward", (1.0,)), ("boom", (1.0,)), ("backward", (1.0,))])
+        assert failed.result(0) == 2.0
+        for index in (1, 2):
+            with pytest.raises(StudentException, match="no backward yet"):
+                failed.result(index)
+        with pytest.raises(StudentTimeout):
+            code.construct("Gate", (2.0,), [("forward", (1.0,)), ("hang", (1.0,))])
+        with pytest.raises(StudentTimeout, match="other checks are skipped"):
+            code.construct("Gate", (1.0,), [("forward", (1.0,))])
+
+
 def test_callbacks_run_on_the_trusted_side(student):
     seen = []
     assert student.twice(lambda a: seen.append(a) or 2 * a, 1.0) == 6.0

@@ -106,6 +106,8 @@ class Channel:
             return [func(*a, **kwargs) for a in message["arglist"]], {}
         if op == "descend":
             return descend(func, objectives.GRADIENTS[message["function"]], *args), {}
+        if op == "construct":
+            return construct(func(*args, **kwargs), message["calls"]), {}
         if op != "call":
             raise protocol.ProtocolViolation(f"unknown op {op!r}")
         opts = message.get("opts", {})
@@ -273,6 +275,19 @@ def descend(step, gradient, start, steps):
         if not np.all(np.isfinite(x)):
             break
     return outputs, gradients
+
+
+def construct(obj, calls):
+    """``[obj, outcomes]``: each ``getattr(obj, method)(*args)`` of `calls` in order as
+    ``{"value": ...}``, up to the first that raises, which ends them as ``{"error": ...}``."""
+    outcomes = []
+    for method, args in calls:
+        try:
+            outcomes.append({"value": getattr(obj, method)(*args)})
+        except BaseException as exc:  # noqa: B036 - the student's SystemExit/KeyboardInterrupt too
+            outcomes.append({"error": describe_exception(exc)})
+            break
+    return [obj, outcomes]
 
 
 def call_with_details(func, args, kwargs):

@@ -27,18 +27,20 @@ def test_scalar_inputs(student, gate):
     case = SCALAR_CASES[gate]
     names = case.names(gate)
     n = len(case.inputs)
-    obj = getattr(student, gate)(*case.ctor)
-    out = obj.forward(*case.inputs)
+    made = student.construct(gate, case.ctor, [("forward", case.inputs), ("backward", (case.dout,))])
+    out = made.result(0)
     assert_shape(out, (), what=f"{gate}.forward on Python floats")
-    grads = as_gradients(obj.backward(case.dout), n)
+    grads = as_gradients(made.result(1), n)
     assert_same_structure(grads, (0.0,) * n, what=f"{gate}.backward after forward on floats",
                           hint="Each gradient has its input's shape: a scalar for a Python float input.")
     # The same computation on 1-element arrays, by the student's own gate: a wrong formula is
     # graded by test_forward/test_backward, this check only asks that floats work like arrays.
     wrap = lambda v: np.array([v], dtype=np.float64)  # noqa: E731
-    array_obj = getattr(student, gate)(*[wrap(c) if gate in LOSS_GATES else c for c in case.ctor])
-    array_out = array_obj.forward(*map(wrap, case.inputs))
-    array_grads = as_gradients(array_obj.backward(case.dout if gate in LOSS_GATES else wrap(case.dout)), n)
+    array_made = student.construct(gate, [wrap(c) if gate in LOSS_GATES else c for c in case.ctor],
+                                   [("forward", tuple(map(wrap, case.inputs))),
+                                    ("backward", (case.dout if gate in LOSS_GATES else wrap(case.dout),))])
+    array_out = array_made.result(0)
+    array_grads = as_gradients(array_made.result(1), n)
     shown = dict(zip(names, case.inputs))
     assert_agrees(out, np.reshape(array_out, ()), rtol=RTOL, atol=ATOL,
                   what=f"{gate}.forward on Python floats (vs. on 1-element arrays)", inputs=shown)

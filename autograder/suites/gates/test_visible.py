@@ -27,7 +27,7 @@ def _call_text(gate, case, method):
 def test_forward(student, gate):
     """forward returns the gate's value"""
     for case in CASES[gate]:
-        got = getattr(student, gate)(*case.ctor).forward(*case.inputs)
+        got = student.construct(gate, case.ctor, [("forward", case.inputs)]).result(0)
         assert_agrees(got, ref_forward(gate, case), rtol=RTOL, atol=ATOL,
                       what=_call_text(gate, case, "forward"), inputs=dict(zip(case.names(gate), case.inputs)),
                       mistakes=forward_mistakes(gate, case))
@@ -39,9 +39,8 @@ def test_forward(student, gate):
 def test_backward(student, feedback, gate):
     """backward(dout) matches central differences of sum(dout * forward)"""
     for index, case in enumerate(CASES[gate]):
-        obj = getattr(student, gate)(*case.ctor)
-        obj.forward(*case.inputs)
-        got = as_gradients(obj.backward(case.dout), len(case.inputs))
+        made = student.construct(gate, case.ctor, [("forward", case.inputs), ("backward", (case.dout,))])
+        got = as_gradients(made.result(1), len(case.inputs))
         names = tuple("d_o" if n == "o" else f"d{n}" for n in case.names(gate))
         assert_gradient(got, numerical_gradients(gate, index),
                         what=_call_text(gate, case, "forward") + ", then backward(dout)", unit=gate,
@@ -56,9 +55,8 @@ def test_backward(student, feedback, gate):
 def test_max_gate_ties(student):
     """MaxGate routes dout to x on ties (x == y)"""
     case, x, y = MAX_TIES, *MAX_TIES.inputs
-    obj = student.MaxGate()
-    obj.forward(x, y)
-    got = as_gradients(obj.backward(case.dout), 2)
+    made = student.construct("MaxGate", (), [("forward", (x, y)), ("backward", (case.dout,))])
+    got = as_gradients(made.result(1), 2)
     dout = case.dout
     # Routing copies dout or writes 0: exact agreement (rtol = atol = 0).
     assert_agrees(got, ref_backward("MaxGate", case), rtol=0.0, atol=0.0,
@@ -79,9 +77,8 @@ def test_max_gate_ties(student):
 def test_relu_gate_at_zero(student):
     """ReLUGate's derivative at 0 is 0"""
     case, (x,) = RELU_AT_ZERO, RELU_AT_ZERO.inputs
-    obj = student.ReLUGate()
-    obj.forward(x)
-    got = as_gradients(obj.backward(case.dout), 1)
+    made = student.construct("ReLUGate", (), [("forward", (x,)), ("backward", (case.dout,))])
+    got = as_gradients(made.result(1), 1)
     assert_agrees(got, ref_backward("ReLUGate", case), rtol=0.0, atol=0.0,
                   what="ReLUGate().forward(x), then backward(dout)", inputs={"x": x, "dout": case.dout},
                   mistakes={"(x >= 0) instead of (x > 0): the derivative at 0 must be 0 (SPEC convention)":

@@ -104,10 +104,11 @@ def _inputs_after(args, changed) -> list:
     return after
 
 
-def _changed_kwargs(kwargs, changed) -> dict:
+def _kwargs_after(kwargs, changed) -> dict:
+    """The call's keyword inputs as the worker saw them afterwards: ours where it reports no change."""
     if type(changed) is not dict or not set(changed) <= set(kwargs):
         raise ProtocolViolation("malformed report of changed inputs")
-    return changed
+    return {**kwargs, **changed}
 
 
 class _DeadlineSocket:
@@ -388,7 +389,7 @@ class StudentCode:
         if not details:
             return value
         return CallResult(value=value, args_after=_inputs_after(args, meta.get("args_changed", [])),
-                          kwargs_after={**kwargs, **_changed_kwargs(kwargs, meta.get("kwargs_changed", {}))},
+                          kwargs_after=_kwargs_after(kwargs, meta.get("kwargs_changed", {})),
                           fp_warnings=[str(w) for w in meta.get("fp_warnings", [])],
                           global_rng_used=meta.get("global_rng_used") is True,
                           seconds=time.perf_counter() - started)
@@ -586,7 +587,7 @@ class RemoteObject:
         per 100 steps."""
         self._check_alive()
         message = {"op": "descend", "target": self._handle.id, "attr": method, "function": function,
-                   "args": [[float(v) for v in start], int(steps)], "kwargs": {}, "opts": {}}
+                   "args": [[float(v) for v in start], int(steps)]}
         timeout = self._student._limits.call_seconds * max(1, math.ceil(steps / 100))
         value, _ = self._student._request(message, f"{self.type_name}.{method}", timeout=timeout)
         return value

@@ -207,6 +207,66 @@ def test_layer_statistics_histograms_count_every_sampled_value_clipped_into_rang
     assert len(got["bins"]) == 11 and len(got["mean"]) == len(got["std"]) == 3
 
 
+def test_layer_statistics_memo_gives_the_statistics_of_a_fresh_run_and_skips_known_layers():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((40, 16))
+    first = [rng.standard_normal((16, 16)) * 0.3 for _ in range(4)]
+    branch = first[:2] + [rng.standard_normal((16, 16)) * 0.3 for _ in range(2)]  # same first two layers
+    calls = []
+
+    def counted_tanh(z):
+        calls.append(1)
+        return np.tanh(z)
+
+    memo = {}
+    for weights in (first, first, branch, [w.copy() for w in first]):
+        fresh = st.layer_statistics(x, weights, np.tanh, (-1.0, 1.0), bins=8)
+        calls.clear()
+        assert st.layer_statistics(x, weights, counted_tanh, (-1.0, 1.0), bins=8, memo=memo) == fresh
+    assert len(calls) == 0  # equal bytes in other arrays: all four layers from the memo
+    calls.clear()
+    st.layer_statistics(x, branch, counted_tanh, (-1.0, 1.0), bins=8, memo={})
+    assert len(calls) == 4
+    assert len(memo) == 6  # four layers of `first`, two of `branch` after the shared ones
+    assert st.layer_statistics(x, [w.astype(np.float32) for w in first], np.tanh, (-1.0, 1.0), bins=8,
+                               memo=memo) == st.layer_statistics(x, [w.astype(np.float32) for w in first],
+                                                                 np.tanh, (-1.0, 1.0), bins=8)
+    assert len(memo) == 10  # float32 weights of the same values are other bytes: other keys
+
+
+class FixedDraws:
+    """A student stand-in whose initializers return the given arrays in turn."""
+
+    def __init__(self, *arrays):
+        self.arrays = list(arrays)
+
+    def rng(self, seed):
+        return None
+
+    def call(self, name, *args, **params):
+        return self.arrays.pop(0)
+
+
+def test_distribution_verdicts_are_remembered_by_sample_bytes(monkeypatch):
+    tested = []
+    monkeypatch.setattr(common, "check_normal_sample",
+                        lambda *args, **kwargs: tested.append(1) or st.check_normal_sample(*args, **kwargs))
+    monkeypatch.setattr(common, "_SAMPLE_VERDICTS", {})
+    shape = common.VISIBLE_SHAPE
+    good = np.random.default_rng(5).standard_normal(shape) / math.sqrt(shape[0])
+    wrong = good * math.sqrt(2)  # He's variance for LeCun
+    student = FixedDraws(good, good.copy(), wrong, wrong.copy(), wrong.astype(np.float32))
+    common.check_distribution(student, "lecun_normal", shape, 0)
+    common.check_distribution(student, "lecun_normal", shape, 0)
+    assert len(tested) == 1
+    messages = []
+    for _ in range(3):
+        with pytest.raises(CheckFailed, match="He's variance") as failure:
+            common.check_distribution(student, "lecun_normal", shape, 0)
+        messages.append(str(failure.value))
+    assert messages[0] == messages[1] == messages[2] and len(tested) == 3  # float32 bytes: tested again
+
+
 def test_committed_reference_statistics_match_the_reference_solution():
     """reference_stats.json is what make_reference_stats.py gives for the current solution."""
     data = json.loads(common.STATS_FILE.read_text())

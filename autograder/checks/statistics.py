@@ -45,6 +45,7 @@ computes them once with scipy.stats into `QUANTILES_FILE`, and grading looks the
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from functools import cache
@@ -412,7 +413,7 @@ HIST_STRIDE = 8  # histograms count every 8th activation (they are drawn, never 
 
 
 def layer_statistics(x: np.ndarray, weights, activation, hist_range: tuple[float, float],
-                     bins: int = 40) -> dict:
+                     bins: int = 40, *, memo: dict | None = None) -> dict:
     """Per-layer mean, std and histogram of ``H_l = activation(H_{l-1} @ W_l)``, ``H_0 = x``.
 
     ``weights`` is any iterable (`StudentCode.stream` delivers the layers while earlier ones are
@@ -425,20 +426,52 @@ def layer_statistics(x: np.ndarray, weights, activation, hist_range: tuple[float
     densities: they count every `HIST_STRIDE`-th value of ``H`` (62,500 of the slides'
     500,000, a few percent per bin), in ``bins`` equal-width bins on ``hist_range``,
     values outside clipped into the end bins.
+
+    ``memo``, a dict the caller keeps for one ``(x, activation, hist_range, bins)``, remembers
+    each layer's statistics under the SHA-256 of the weights of that layer and all before it
+    (`array_digest`). A network whose first layers are byte for byte ones seen before takes
+    their statistics from it instead of multiplying (8 ms per layer for the slides' network,
+    against 1 ms of hashing): students who draw the same way get the same weights.
     """
     lo, hi = hist_range
     h = np.asarray(x, dtype=np.float32)
-    means, stds, hists = [], [], []
+    skipped = []  # layers taken from the memo, whose H is computed only if a later layer needs it
+    digest = b""
+    layers = []
     for w in weights:
+        if memo is not None:
+            digest = array_digest(w, digest)
+            if digest in memo:
+                skipped.append(w)
+                layers.append(memo[digest])
+                continue
+        for earlier in skipped:
+            h = activation(h @ np.asarray(earlier, dtype=np.float32))
+        skipped = []
         h = activation(h @ np.asarray(w, dtype=np.float32))
         mean = h.sum(dtype=np.float64) / h.size
         mean_square = np.einsum("ij,ij->", h, h, dtype=np.float64) / h.size
-        means.append(float(mean))
-        stds.append(float(np.sqrt(max(mean_square - mean * mean, 0.0))))
+        std = np.sqrt(max(mean_square - mean * mean, 0.0))
         counts, _ = np.histogram(np.clip(h.ravel()[::HIST_STRIDE], lo, hi), bins=bins, range=(lo, hi))
-        hists.append(counts.tolist())
+        layers.append((float(mean), float(std), tuple(counts.tolist())))
+        if memo is not None and len(memo) < MEMO_LAYERS:
+            memo[digest] = layers[-1]
     edges = np.linspace(lo, hi, bins + 1)
-    return {"mean": means, "std": stds, "hist": hists, "bins": edges.tolist()}
+    return {"mean": [mean for mean, _, _ in layers], "std": [std for _, std, _ in layers],
+            "hist": [list(hist) for _, _, hist in layers], "bins": edges.tolist()}
+
+
+MEMO_LAYERS = 100_000  # entries of one `layer_statistics` memo (~0.5 KB each)
+
+
+def array_digest(w, previous: bytes = b"") -> bytes:
+    """SHA-256 of ``previous`` and ``w``'s dtype, shape and bytes (a chain of them keys a sequence
+    of layers). ~1 ms for 2 MB."""
+    arr = np.ascontiguousarray(w)
+    digest = hashlib.sha256(previous)
+    digest.update(f"{arr.dtype.str}{arr.shape}".encode())
+    digest.update(arr.data)
+    return digest.digest()
 
 
 def layer_summary(runs: dict) -> dict:

@@ -12,6 +12,8 @@ LIMITS = Limits(call_seconds=1.0)
 SUBMISSIONS = {  # in this order through one session: every kind of outcome, then the reference again
     "reference": REFERENCE,
     "relu_passes_at_zero": REFERENCE.replace("self.positive = np.asarray(x) > 0", "self.positive = np.asarray(x) >= 0"),
+    "wrong_gradients": REFERENCE.replace("return self.y * dout, self.x * dout", "return self.x * dout, self.y * dout")
+    .replace("dw0, dx0 = mul0.backward(d_prod0)", "dx0, dw0 = mul0.backward(d_prod0)"),
     "crashes_in_add_backward": REFERENCE.replace("class AddGate:", "import os\n\n\nclass AddGate:").replace(
         "    def backward(self, dout):\n", "    def backward(self, dout):\n        os._exit(3)\n", 1),
     "hangs_in_sigmoid_forward": REFERENCE.replace("        x = np.asarray(x, dtype=np.float64)\n        with np.errstate",
@@ -23,7 +25,7 @@ SUBMISSIONS = {  # in this order through one session: every kind of outcome, the
 
 
 def outcome(result):
-    return result.status, [(c.check_id, c.status, c.score, c.output) for c in result.checks]
+    return result.status, [(c.check_id, c.status, c.score, c.output, c.artifacts) for c in result.checks]
 
 
 def test_one_session_grades_each_submission_as_a_pytest_run_of_its_own():
@@ -41,8 +43,15 @@ def test_one_session_grades_each_submission_as_a_pytest_run_of_its_own():
     scores = {name: result.score for name, result in in_session.items()}
     assert scores["reference"] == scores["reference_again"] == in_session["reference"].max_score
     assert scores["stub"] == scores["syntax_error"] == no_submission.score == 0
-    for name in ("relu_passes_at_zero", "crashes_in_add_backward", "hangs_in_sigmoid_forward"):
+    for name in ("relu_passes_at_zero", "wrong_gradients", "crashes_in_add_backward",
+                 "hangs_in_sigmoid_forward"):
         assert 0 < scores[name] < scores["reference"], name
+    # plot data reaches the results from the failing checks that attached it, and from no other
+    # check (the neuron's is followed by checks without `feedback`)
+    with_artifacts = {c.check_id: [a["kind"] for a in c.artifacts]
+                      for c in in_session["wrong_gradients"].checks if c.artifacts}
+    assert with_artifacts == {"test_backward[MultiplyGate]": ["gradient_error"],
+                              "test_sigmoid_neuron_gradient": ["gradient_error"]}
     assert "did not return within" in " ".join(c.output for c in in_session["hangs_in_sigmoid_forward"].checks)
     assert "died" in " ".join(c.output for c in in_session["crashes_in_add_backward"].checks)
 

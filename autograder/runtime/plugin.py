@@ -22,7 +22,7 @@ MARKERS = (
     "kind(name): gradient, agreement, statistics, convergence or contract",
 )
 KINDS = ("gradient", "agreement", "statistics", "convergence", "contract")
-_FEEDBACK = pytest.StashKey()
+_METADATA = pytest.StashKey()
 
 
 class Feedback:
@@ -67,7 +67,15 @@ def failure_message(excinfo) -> str:
 
 
 def marker_metadata(item) -> dict:
-    """Points, visibility, unit, kind and display name from the test's markers."""
+    """Points, visibility, unit, kind and display name from the test's markers (kept on the item:
+    a `SuiteSession` runs the same items for every submission)."""
+    if _METADATA not in item.stash:
+        item.stash[_METADATA] = _read_markers(item)
+    return dict(item.stash[_METADATA])
+
+
+def _read_markers(item) -> dict:
+    """`marker_metadata` read from the markers and docstring; a check without points is a usage error."""
     points = item.get_closest_marker("points")
     if points is None or not points.args:
         raise pytest.UsageError(f"{item.nodeid}: every check needs @pytest.mark.points(n)")
@@ -96,6 +104,7 @@ class GradingPlugin:
     def __init__(self, submission, reference):
         self.submission = submission
         self._reference = reference
+        self._feedback: Feedback | None = None  # the running check's, if it asked for one
 
     def pytest_configure(self, config):
         for line in MARKERS:
@@ -110,21 +119,27 @@ class GradingPlugin:
         return self._reference
 
     @pytest.fixture
-    def feedback(self, request):
-        fb = Feedback()
-        request.node.stash[_FEEDBACK] = fb
-        return fb
+    def feedback(self):
+        self._feedback = Feedback()
+        return self._feedback
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        self._feedback = None  # before this check's fixtures: a `feedback` is the check's own
 
     def pytest_collection_modifyitems(self, items):
         for item in items:  # reports use `failure_message`; pytest's traceback rendering is never shown
             item.repr_failure = failure_message
 
     def pytest_json_runtest_metadata(self, item, call):
+        """Marker metadata after setup, the failure message of setup or call, and the feedback's
+        artifacts and partial credit after teardown: pytest-json-report checks that the metadata
+        is JSON by serializing all of it after every stage, so the artifacts (plot data, up to
+        ~50 KB) are added last, serialized once."""
         meta = marker_metadata(item) if call.when == "setup" else {}
         if call.excinfo is not None and call.when in ("setup", "call"):
             meta["message"] = failure_message(call.excinfo)
-        fb = item.stash.get(_FEEDBACK, None)
-        if call.when == "call" and fb is not None:
-            meta["artifacts"] = fb.artifacts
-            meta["partial"] = fb.fraction
+        if call.when == "teardown" and self._feedback is not None:
+            meta["artifacts"] = self._feedback.artifacts
+            meta["partial"] = self._feedback.fraction
         return meta

@@ -42,7 +42,13 @@ class Feedback:
 
 
 def _plain(value):
-    """JSON-safe copy: arrays to lists, non-finite floats to None."""
+    """JSON-safe copy: arrays to lists, non-finite floats to None (floats and lists first: paths
+    and losses are most of the data)."""
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

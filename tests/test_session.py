@@ -95,3 +95,25 @@ def test_a_suite_that_does_not_collect_cannot_start_a_session(tmp_path, monkeypa
     monkeypatch.setattr(runner, "SUITES_DIR", tmp_path)
     with pytest.raises(RuntimeError, match="(?s)gates suite cannot run: .*SyntaxError"):
         SuiteSession("gates")
+
+
+def test_what_a_session_remembers_gives_the_results_of_a_fresh_run():
+    """initializers keeps network statistics and distribution verdicts by the exact weights (the
+    plugin's `remembered`); a submission drawing the same weights as an earlier one, right or wrong,
+    gets what a one-off run gives it."""
+    right = (SOLUTIONS_DIR / "initializers.py").read_text()
+    draw = "rng.normal(0.0, 1.0 / math.sqrt(fan_in), size=(fan_in, fan_out))"
+    wrong = right.replace(draw, "rng.normal(0.0, math.sqrt(2.0 / fan_in), size=(fan_in, fan_out))")
+    assert wrong != right
+    sources = (right, wrong, right, wrong)
+    session = SuiteSession("initializers")
+    try:
+        in_session = [runner.grade_source("initializers", source, warm=True, session=session) for source in sources]
+        remembered = session._grading.memory
+    finally:
+        session.close()
+    assert sorted(remembered) == ["distribution verdicts", "network statistics, relu", "network statistics, tanh"]
+    assert all(remembered.values())
+    for source, result in zip(sources, in_session):
+        assert outcome(result) == outcome(runner.grade_source("initializers", source))
+    assert in_session[0].score == in_session[0].max_score > in_session[1].score

@@ -251,20 +251,22 @@ def test_distribution_verdicts_are_remembered_by_sample_bytes(monkeypatch):
     tested = []
     monkeypatch.setattr(common, "check_normal_sample",
                         lambda *args, **kwargs: tested.append(1) or st.check_normal_sample(*args, **kwargs))
-    monkeypatch.setattr(common, "_SAMPLE_VERDICTS", {})
     shape = common.VISIBLE_SHAPE
     good = np.random.default_rng(5).standard_normal(shape) / math.sqrt(shape[0])
     wrong = good * math.sqrt(2)  # He's variance for LeCun
-    student = FixedDraws(good, good.copy(), wrong, wrong.copy(), wrong.astype(np.float32))
-    common.check_distribution(student, "lecun_normal", shape, 0)
-    common.check_distribution(student, "lecun_normal", shape, 0)
+    student = FixedDraws(good, good.copy(), wrong, wrong.copy(), wrong.astype(np.float32), good)
+    remembered = {}
+    common.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
+    common.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
     assert len(tested) == 1
     messages = []
     for _ in range(3):
         with pytest.raises(CheckFailed, match="He's variance") as failure:
-            common.check_distribution(student, "lecun_normal", shape, 0)
+            common.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
         messages.append(str(failure.value))
     assert messages[0] == messages[1] == messages[2] and len(tested) == 3  # float32 bytes: tested again
+    common.check_distribution(student, "lecun_normal", shape, 0)  # nothing remembered: tested
+    assert len(tested) == 4
 
 
 def test_committed_reference_statistics_match_the_reference_solution():

@@ -410,6 +410,7 @@ def check_uniform_sample(w, shape, bound: float, *, what: str, alpha: float = AL
 # --------------------------------------------------------------------------- deep network
 
 HIST_STRIDE = 8  # histograms count every 8th activation (they are drawn, never graded)
+MEMO_LAYERS = 100_000  # entries of one `layer_statistics` memo (~0.5 KB each)
 
 
 def layer_statistics(x: np.ndarray, weights, activation, hist_range: tuple[float, float],
@@ -459,9 +460,6 @@ def layer_statistics(x: np.ndarray, weights, activation, hist_range: tuple[float
     edges = np.linspace(lo, hi, bins + 1)
     return {"mean": [mean for mean, _, _ in layers], "std": [std for _, std, _ in layers],
             "hist": [list(hist) for _, _, hist in layers], "bins": edges.tolist()}
-
-
-MEMO_LAYERS = 100_000  # entries of one `layer_statistics` memo (~0.5 KB each)
 
 
 def array_digest(w, previous: bytes = b"") -> bytes:

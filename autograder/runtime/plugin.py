@@ -105,12 +105,13 @@ def _read_markers(item) -> dict:
 
 class GradingPlugin:
     """Registered with `pytest.main(plugins=[...])`; `submission` is the `StudentCode` graded
-    (a `SuiteSession` sets it before each submission's run)."""
+    (a `SuiteSession` sets it before each submission's run, and passes `remember=True`)."""
 
-    def __init__(self, submission, reference):
+    def __init__(self, submission, reference, *, remember: bool = False):
         self.submission = submission
         self._reference = reference
         self._feedback: Feedback | None = None  # the running check's, if it asked for one
+        self.memory: dict | None = {} if remember else None  # the `remembered` fixture
 
     def pytest_configure(self, config):
         for line in MARKERS:
@@ -123,6 +124,13 @@ class GradingPlugin:
     @pytest.fixture(scope="session")
     def reference(self):
         return self._reference
+
+    @pytest.fixture(scope="session")
+    def remembered(self):
+        """A dict where checks keep the results of the grader's own computations, keyed by their exact
+        input, for the later submissions of a `SuiteSession`; None in a one-off run, where nothing
+        would be reused and computing keys would only cost time."""
+        return self.memory
 
     @pytest.fixture
     def feedback(self):

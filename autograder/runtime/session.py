@@ -94,7 +94,7 @@ class SuiteSession:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()  # a job is queued only while the loop will still take it
         self._stopped = False
-        self._grading = GradingPlugin(None, reference.load(assignment))
+        self._grading = GradingPlugin(None, reference.load(assignment), remember=True)
         self._loop = SubmissionLoop(self._jobs, self._grading)
         self._terminal = open(os.devnull, "w")  # pytest's terminal reporter keeps the file it starts with
         self._thread = threading.Thread(target=self._main, name=f"suite-{assignment}", daemon=True)

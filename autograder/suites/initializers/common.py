@@ -81,25 +81,28 @@ def in_order(calls):
     yield (call() for call in calls)
 
 
-# activation -> `layer_statistics` memo of this process: in a batch, a network with weights byte
-# for byte those of an earlier student (the same correct way of drawing) costs hashing, not products.
-_NETWORK_MEMOS: dict[str, dict] = {name: {} for name in ACTIVATIONS}
+def memo(remembered: dict | None, name: str) -> dict | None:
+    """The dict called `name` in the plugin's `remembered` (made on first use), or None when the
+    run remembers nothing (a one-off `check`)."""
+    return None if remembered is None else remembered.setdefault(name, {})
 
 
 def network_statistics(initializer, activation: str, seed: int, *, what: str = "",
-                       rng_factory=np.random.default_rng, stream=in_order) -> dict:
+                       rng_factory=np.random.default_rng, stream=in_order, remembered: dict | None = None) -> dict:
     """Per-layer mean, std and histogram of the slides' network with ``initializer``'s weights:
     ten draws ``initializer(500, 500, rng)`` from one Generator ``rng = rng_factory(seed)``.
 
     For the student's initializer `rng_factory` is `student.rng` and `stream` is `student.stream`,
-    which draws the next layer in the worker while this one is computed."""
+    which draws the next layer in the worker while this one is computed. With `remembered` (a
+    batch), a network whose weights are byte for byte an earlier student's (the same correct way of
+    drawing) costs hashing instead of products (`layer_statistics`' memo)."""
     function, hist_range = ACTIVATIONS[activation]
     x = network_input()
     rng = rng_factory(seed)
     draws = (partial(initializer, NETWORK_UNITS, NETWORK_UNITS, rng) for _ in range(NETWORK_LAYERS))
     with stream(draws) as results:
         return layer_statistics(x, network_weights(results, what=what), function, hist_range, HIST_BINS,
-                                memo=_NETWORK_MEMOS[activation])
+                                memo=memo(remembered, f"network statistics, {activation}"))
 
 
 @cache
@@ -199,23 +202,27 @@ def _call_text(name: str, shape: tuple[int, int], params: dict) -> str:
     return f"{name}({shape[0]}, {shape[1]}, rng{extra})"
 
 
-# (call, SHA-256 of the sample) -> its failure message, or None for a pass: a sample byte for byte
-# one an earlier student drew gets the same verdict without repeating the tests (5 ms for a normal one).
-_SAMPLE_VERDICTS: dict[tuple[str, bytes], str | None] = {}
-MEMO_SAMPLES = 100_000  # entries of `_SAMPLE_VERDICTS` (~0.3 KB each)
+MEMO_SAMPLES = 100_000  # remembered distribution verdicts (~0.3 KB each)
 
 
-def check_distribution(student, name: str, shape: tuple[int, int], seed: int, **params) -> None:
-    """Draw ``name(*shape, default_rng(seed), **params)`` from the student and test its distribution."""
+def check_distribution(student, name: str, shape: tuple[int, int], seed: int, *,
+                       remembered: dict | None = None, **params) -> None:
+    """Draw ``name(*shape, default_rng(seed), **params)`` from the student and test its distribution.
+
+    With `remembered` (a batch), verdicts are kept by (call, SHA-256 of the sample): a sample byte
+    for byte one an earlier student drew gets its verdict without the tests (5 ms for a normal one)."""
     what = _call_text(name, shape, params)
     w = student.call(name, *shape, student.rng(seed), **params)
-    key = (what, array_digest(w)) if isinstance(w, np.ndarray) and w.dtype.kind == "f" else None
-    if key in _SAMPLE_VERDICTS:
-        verdict = _SAMPLE_VERDICTS[key]
+    verdicts = memo(remembered, "distribution verdicts")
+    key = None
+    if verdicts is not None and isinstance(w, np.ndarray) and w.dtype.kind == "f":
+        key = (what, array_digest(w))
+    if key is not None and key in verdicts:
+        verdict = verdicts[key]
     else:
         verdict = _sample_verdict(w, name, shape, what, params)
-        if key is not None and len(_SAMPLE_VERDICTS) < MEMO_SAMPLES:
-            _SAMPLE_VERDICTS[key] = verdict
+        if key is not None and len(verdicts) < MEMO_SAMPLES:
+            verdicts[key] = verdict
     if verdict is not None:
         raise CheckFailed(verdict)
 

@@ -21,52 +21,55 @@ GAIN_RTOL = 1e-12
 @pytest.mark.points(3)
 @pytest.mark.unit("small_random")
 @pytest.mark.kind("statistics")
-def test_small_random_scale(student):
+def test_small_random_scale(student, remembered):
     """small_random(700, 300, scale=0.05): N(0, scale^2)"""
-    common.check_distribution(student, "small_random", common.HIDDEN_SHAPE, common.HIDDEN_SEED, scale=0.05)
+    common.check_distribution(student, "small_random", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
+                              remembered=remembered, scale=0.05)
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("lecun_normal")
 @pytest.mark.kind("statistics")
-def test_lecun_normal_transposed(student):
+def test_lecun_normal_transposed(student, remembered):
     """lecun_normal(700, 300): N(0, 1/fan_in) with fan_in > fan_out"""
-    common.check_distribution(student, "lecun_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED)
+    common.check_distribution(student, "lecun_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
+                              remembered=remembered)
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("xavier_normal")
 @pytest.mark.kind("statistics")
-def test_xavier_normal_gain(student):
+def test_xavier_normal_gain(student, remembered):
     """xavier_normal(700, 300, gain=sqrt(2)): the gain multiplies the std"""
     common.check_distribution(student, "xavier_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              gain=math.sqrt(2.0))
+                              remembered=remembered, gain=math.sqrt(2.0))
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("xavier_uniform")
 @pytest.mark.kind("statistics")
-def test_xavier_uniform_gain(student):
+def test_xavier_uniform_gain(student, remembered):
     """xavier_uniform(700, 300, gain=4.0): the gain multiplies the bound"""
-    common.check_distribution(student, "xavier_uniform", common.HIDDEN_SHAPE, common.HIDDEN_SEED, gain=4.0)
+    common.check_distribution(student, "xavier_uniform", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
+                              remembered=remembered, gain=4.0)
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("kaiming_normal")
 @pytest.mark.kind("statistics")
-def test_kaiming_normal_fan_out(student):
+def test_kaiming_normal_fan_out(student, remembered):
     """kaiming_normal(700, 300, mode="fan_out"): N(0, 2/fan_out)"""
     common.check_distribution(student, "kaiming_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              mode="fan_out")
+                              remembered=remembered, mode="fan_out")
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("kaiming_uniform")
 @pytest.mark.kind("statistics")
-def test_kaiming_uniform_fan_out(student):
+def test_kaiming_uniform_fan_out(student, remembered):
     """kaiming_uniform(700, 300, mode="fan_out"): U(-b, b), b = sqrt(6/fan_out)"""
     common.check_distribution(student, "kaiming_uniform", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              mode="fan_out")
+                              remembered=remembered, mode="fan_out")
 
 
 @pytest.mark.points(2)
@@ -85,12 +88,13 @@ def test_gain_leaky_relu_slope(student, reference):
 @pytest.mark.points(3)
 @pytest.mark.unit("kaiming_normal")
 @pytest.mark.kind("statistics")
-def test_relu_network_activations(student, feedback):
+def test_relu_network_activations(student, feedback, remembered):
     """kaiming_normal in the 10-layer ReLU network: layer-by-layer activation mean and std"""
     init, activation = "kaiming_normal", "relu"
     what = f"10-layer ReLU network with {init}(500, 500, rng) weights"
     got = common.network_statistics(student.kaiming_normal, activation, common.NETWORK_GRADING_SEED, what=what,
-                                   rng_factory=student.rng, stream=student.stream)
+                                   rng_factory=student.rng, stream=student.stream,
+                                   remembered=remembered)
     ref = common.reference_statistics()[f"{init}/{activation}"]
     feedback.attach("layer_stats", initializer=init, activation=activation, student=got,
                     reference=ref["grading_run"])

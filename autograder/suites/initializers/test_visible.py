@@ -89,49 +89,55 @@ def test_kaiming_uniform_contract(student):
 @pytest.mark.points(4)
 @pytest.mark.unit("small_random")
 @pytest.mark.kind("statistics")
-def test_small_random_distribution(student):
+def test_small_random_distribution(student, remembered):
     """small_random(300, 700): N(0, 0.01^2) weights (mean, variance, normality)"""
-    common.check_distribution(student, "small_random", common.VISIBLE_SHAPE, common.VISIBLE_SEED)
+    common.check_distribution(student, "small_random", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
+                              remembered=remembered)
 
 
 @pytest.mark.points(4)
 @pytest.mark.unit("lecun_normal")
 @pytest.mark.kind("statistics")
-def test_lecun_normal_distribution(student):
+def test_lecun_normal_distribution(student, remembered):
     """lecun_normal(300, 700): N(0, 1/fan_in) weights (mean, variance, normality)"""
-    common.check_distribution(student, "lecun_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED)
+    common.check_distribution(student, "lecun_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
+                              remembered=remembered)
 
 
 @pytest.mark.points(4)
 @pytest.mark.unit("xavier_normal")
 @pytest.mark.kind("statistics")
-def test_xavier_normal_distribution(student):
+def test_xavier_normal_distribution(student, remembered):
     """xavier_normal(300, 700): N(0, 2/(fan_in + fan_out)) weights (mean, variance, normality)"""
-    common.check_distribution(student, "xavier_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED)
+    common.check_distribution(student, "xavier_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
+                              remembered=remembered)
 
 
 @pytest.mark.points(4)
 @pytest.mark.unit("xavier_uniform")
 @pytest.mark.kind("statistics")
-def test_xavier_uniform_distribution(student):
+def test_xavier_uniform_distribution(student, remembered):
     """xavier_uniform(300, 700): U(-b, b), b = sqrt(6/(fan_in + fan_out)) (bound, variance, uniformity)"""
-    common.check_distribution(student, "xavier_uniform", common.VISIBLE_SHAPE, common.VISIBLE_SEED)
+    common.check_distribution(student, "xavier_uniform", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
+                              remembered=remembered)
 
 
 @pytest.mark.points(4)
 @pytest.mark.unit("kaiming_normal")
 @pytest.mark.kind("statistics")
-def test_kaiming_normal_distribution(student):
+def test_kaiming_normal_distribution(student, remembered):
     """kaiming_normal(300, 700): N(0, 2/fan_in) weights (mean, variance, normality)"""
-    common.check_distribution(student, "kaiming_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED)
+    common.check_distribution(student, "kaiming_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
+                              remembered=remembered)
 
 
 @pytest.mark.points(4)
 @pytest.mark.unit("kaiming_uniform")
 @pytest.mark.kind("statistics")
-def test_kaiming_uniform_distribution(student):
+def test_kaiming_uniform_distribution(student, remembered):
     """kaiming_uniform(300, 700): U(-b, b), b = sqrt(6/fan_in) (bound, variance, uniformity)"""
-    common.check_distribution(student, "kaiming_uniform", common.VISIBLE_SHAPE, common.VISIBLE_SEED)
+    common.check_distribution(student, "kaiming_uniform", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
+                              remembered=remembered)
 
 
 @pytest.mark.points(3)
@@ -155,12 +161,13 @@ def test_gain_table(student, reference):
 @pytest.mark.points(3)
 @pytest.mark.unit("lecun_normal")
 @pytest.mark.kind("statistics")
-def test_tanh_network_activations(student, feedback):
+def test_tanh_network_activations(student, feedback, remembered):
     """lecun_normal in the slides' 10-layer tanh network: layer-by-layer activation mean and std"""
     init, activation = "lecun_normal", "tanh"
     what = f"10-layer tanh network with {init}(500, 500, rng) weights"
     got = common.network_statistics(student.lecun_normal, activation, common.NETWORK_GRADING_SEED, what=what,
-                                   rng_factory=student.rng, stream=student.stream)
+                                   rng_factory=student.rng, stream=student.stream,
+                                   remembered=remembered)
     ref = common.reference_statistics()[f"{init}/{activation}"]
     feedback.attach("layer_stats", initializer=init, activation=activation, student=got,
                     reference=ref["grading_run"])

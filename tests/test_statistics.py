@@ -22,6 +22,9 @@ from autograder.checks.convergence import QUADRATIC, ROSENBROCK, SADDLE, check_c
 from autograder.suites.initializers import common
 
 SHAPE = (30, 70)
+# the graded shapes, whose chi2 quantiles are committed (quantiles.json)
+GRADED, GRADED_T = common.VISIBLE_SHAPE, common.HIDDEN_SHAPE
+FAN_IN, FAN_OUT = GRADED
 
 
 def failure_rate(check, draws: int) -> float:
@@ -54,7 +57,7 @@ def scipy_quantiles(monkeypatch):
 
 
 def test_tolerances_match_their_definitions():
-    n, a = 210_000, st.ALPHA / st.NORMAL_TESTS  # a graded pair: its chi2 quantiles are committed
+    n, a = math.prod(common.VISIBLE_SHAPE), st.ALPHA / st.NORMAL_TESTS  # a graded pair: its chi2 quantiles are committed
     assert st.normal_mean_tolerance(2.0, n, a) == pytest.approx(stats.norm.isf(a / 2) * 2 / math.sqrt(n), rel=1e-14)
     lo, hi = st.chi2_mean_square_interval(3.0, n, a)
     assert stats.chi2.cdf(lo / 3 * n, n) == pytest.approx(a / 2, rel=1e-6)
@@ -135,8 +138,8 @@ def test_grading_imports_no_scipy():
         from autograder.checks import statistics as st
         from autograder.suites.initializers import common, test_hidden, test_visible
         rng = np.random.default_rng(0)
-        st.check_normal_sample(rng.normal(0, 0.1, (700, 300)), (700, 300), 0.1, what="w")
-        st.check_uniform_sample(rng.uniform(-2, 2, (300, 700)), (300, 700), 2.0, what="w")
+        st.check_normal_sample(rng.normal(0, 0.1, common.HIDDEN_SHAPE), common.HIDDEN_SHAPE, 0.1, what="w")
+        st.check_uniform_sample(rng.uniform(-2, 2, common.VISIBLE_SHAPE), common.VISIBLE_SHAPE, 2.0, what="w")
         for data in common.reference_statistics().values():
             st.check_layer_statistics(data["grading_run"], data["runs"], what="network")
         print(sorted(m for m in sys.modules if m == "scipy" or m.startswith("scipy.")))
@@ -164,38 +167,38 @@ def test_uniform_check_false_fails_at_most_alpha(alpha):
 
 def test_correct_samples_pass_at_the_grading_alpha():
     rng = np.random.default_rng(5)
-    summary = st.check_normal_sample(rng.normal(0, 0.1, (300, 700)), (300, 700), 0.1, what="w")
-    assert summary["n"] == 210_000 and summary["ks_pvalue"] > 1e-6
-    summary = st.check_uniform_sample(rng.uniform(-2, 2, (700, 300)), (700, 300), 2.0, what="w")
+    summary = st.check_normal_sample(rng.normal(0, 0.1, GRADED), GRADED, 0.1, what="w")
+    assert summary["n"] == 33_600 and summary["ks_pvalue"] > 1e-6
+    summary = st.check_uniform_sample(rng.uniform(-2, 2, GRADED_T), GRADED_T, 2.0, what="w")
     assert 2.0 * (1 - 1e-4) < summary["max_abs"] <= 2.0
 
 
 @pytest.mark.parametrize("wrong, message", [
-    (lambda rng: rng.normal(0, 1 / math.sqrt(700), (300, 700)), "Likely mistake: fan_out"),
-    (lambda rng: rng.normal(0.01, 1 / math.sqrt(300), (300, 700)), "not centred"),
-    (lambda rng: rng.uniform(-0.1, 0.1, (300, 700)) * math.sqrt(3) / math.sqrt(300) / 0.1,
+    (lambda rng: rng.normal(0, 1 / math.sqrt(FAN_OUT), GRADED), "Likely mistake: fan_out"),
+    (lambda rng: rng.normal(0.03, 1 / math.sqrt(FAN_IN), GRADED), "not centred"),
+    (lambda rng: rng.uniform(-0.1, 0.1, GRADED) * math.sqrt(3) / math.sqrt(FAN_IN) / 0.1,
      "not normally distributed"),
-    (lambda rng: rng.normal(0, 1 / math.sqrt(300), (700, 300)), "shape (300, 700)"),
+    (lambda rng: rng.normal(0, 1 / math.sqrt(FAN_IN), GRADED_T), "shape (120, 280)"),
 ])
 def test_normal_check_catches_and_names_mistakes(wrong, message):
-    sigma = 1 / math.sqrt(300)
+    sigma = 1 / math.sqrt(FAN_IN)
     with pytest.raises(CheckFailed, match=re.escape(message)):
-        st.check_normal_sample(wrong(np.random.default_rng(1)), (300, 700), sigma, what="lecun_normal",
-                               mistakes={"fan_out instead of fan_in": 1 / math.sqrt(700)})
+        st.check_normal_sample(wrong(np.random.default_rng(1)), GRADED, sigma, what="lecun_normal",
+                               mistakes={"fan_out instead of fan_in": 1 / math.sqrt(FAN_OUT)})
 
 
 @pytest.mark.parametrize("wrong, message", [
-    (lambda rng, b: rng.uniform(-b / math.sqrt(2), b / math.sqrt(2), (300, 700)), "Likely mistake: sqrt(3/n)"),
-    (lambda rng, b: rng.normal(0, b / math.sqrt(3), (300, 700)), "normal sampler"),
-    (lambda rng, b: rng.uniform(0, b, (300, 700)), "not [0, b]"),
-    (lambda rng, b: b * np.sign(rng.uniform(-1, 1, (300, 700))) * np.sqrt(rng.uniform(0, 1, (300, 700))),
+    (lambda rng, b: rng.uniform(-b / math.sqrt(2), b / math.sqrt(2), GRADED), "Likely mistake: sqrt(3/n)"),
+    (lambda rng, b: rng.normal(0, b / math.sqrt(3), GRADED), "normal sampler"),
+    (lambda rng, b: rng.uniform(0, b, GRADED), "not [0, b]"),
+    (lambda rng, b: b * np.sign(rng.uniform(-1, 1, GRADED)) * np.sqrt(rng.uniform(0, 1, GRADED)),
      "variance"),
 ])
 def test_uniform_check_catches_and_names_mistakes(wrong, message):
-    b = math.sqrt(6 / 300)
+    b = math.sqrt(6 / FAN_IN)
     with pytest.raises(CheckFailed, match=re.escape(message)):
-        st.check_uniform_sample(wrong(np.random.default_rng(2), b), (300, 700), b, what="kaiming_uniform",
-                                mistakes={"sqrt(3/n)": math.sqrt(3 / 300)})
+        st.check_uniform_sample(wrong(np.random.default_rng(2), b), GRADED, b, what="kaiming_uniform",
+                                mistakes={"sqrt(3/n)": math.sqrt(3 / FAN_IN)})
 
 
 def test_layer_statistics_histograms_count_every_sampled_value_clipped_into_range():

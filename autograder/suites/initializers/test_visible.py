@@ -1,6 +1,6 @@
 """Visible checks of the initializers assignment (SPEC §1.3).
 
-Distribution checks draw one (300, 700) array with a fixed seed and test its mean,
+Distribution checks draw one (120, 280) array with a fixed seed and test its mean,
 variance (or bound) and shape against SPEC's distribution with tolerances from
 sampling theory: a correct initializer fails one with probability <= 1e-6 over the
 choice of seed (autograder/checks/statistics.py, docs/rubric-initializers.md).
@@ -27,8 +27,8 @@ PYTORCH_GAIN = {"sigmoid": 1.0, "tanh": 5.0 / 3.0}
 @pytest.mark.kind("contract")
 def test_zeros(student):
     """zeros: an all-zero float64 array of shape (fan_in, fan_out), rng optional"""
-    calls = (((300, 700), "zeros(300, 700)"), ((700, 300, None), "zeros(700, 300, None)"),
-             ((3, 4, np.random.default_rng(0)), "zeros(3, 4, rng)"))
+    (a, b), rng = common.VISIBLE_SHAPE, np.random.default_rng(0)
+    calls = (((a, b), f"zeros({a}, {b})"), ((b, a, None), f"zeros({b}, {a}, None)"), ((3, 4, rng), "zeros(3, 4, rng)"))
     for args, what in calls:
         result = student.call("zeros", *args, details=True)
         w = returned_value(result, what=what)
@@ -90,7 +90,7 @@ def test_kaiming_uniform_contract(student):
 @pytest.mark.unit("small_random")
 @pytest.mark.kind("statistics")
 def test_small_random_distribution(student, remembered):
-    """small_random(300, 700): N(0, 0.01^2) weights (mean, variance, normality)"""
+    """small_random(120, 280): N(0, 0.01^2) weights (mean, variance, normality)"""
     common.check_distribution(student, "small_random", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
                               remembered=remembered)
 
@@ -99,7 +99,7 @@ def test_small_random_distribution(student, remembered):
 @pytest.mark.unit("lecun_normal")
 @pytest.mark.kind("statistics")
 def test_lecun_normal_distribution(student, remembered):
-    """lecun_normal(300, 700): N(0, 1/fan_in) weights (mean, variance, normality)"""
+    """lecun_normal(120, 280): N(0, 1/fan_in) weights (mean, variance, normality)"""
     common.check_distribution(student, "lecun_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
                               remembered=remembered)
 
@@ -108,7 +108,7 @@ def test_lecun_normal_distribution(student, remembered):
 @pytest.mark.unit("xavier_normal")
 @pytest.mark.kind("statistics")
 def test_xavier_normal_distribution(student, remembered):
-    """xavier_normal(300, 700): N(0, 2/(fan_in + fan_out)) weights (mean, variance, normality)"""
+    """xavier_normal(120, 280): N(0, 2/(fan_in + fan_out)) weights (mean, variance, normality)"""
     common.check_distribution(student, "xavier_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
                               remembered=remembered)
 
@@ -117,7 +117,7 @@ def test_xavier_normal_distribution(student, remembered):
 @pytest.mark.unit("xavier_uniform")
 @pytest.mark.kind("statistics")
 def test_xavier_uniform_distribution(student, remembered):
-    """xavier_uniform(300, 700): U(-b, b), b = sqrt(6/(fan_in + fan_out)) (bound, variance, uniformity)"""
+    """xavier_uniform(120, 280): U(-b, b), b = sqrt(6/(fan_in + fan_out)) (bound, variance, uniformity)"""
     common.check_distribution(student, "xavier_uniform", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
                               remembered=remembered)
 
@@ -126,7 +126,7 @@ def test_xavier_uniform_distribution(student, remembered):
 @pytest.mark.unit("kaiming_normal")
 @pytest.mark.kind("statistics")
 def test_kaiming_normal_distribution(student, remembered):
-    """kaiming_normal(300, 700): N(0, 2/fan_in) weights (mean, variance, normality)"""
+    """kaiming_normal(120, 280): N(0, 2/fan_in) weights (mean, variance, normality)"""
     common.check_distribution(student, "kaiming_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
                               remembered=remembered)
 
@@ -135,7 +135,7 @@ def test_kaiming_normal_distribution(student, remembered):
 @pytest.mark.unit("kaiming_uniform")
 @pytest.mark.kind("statistics")
 def test_kaiming_uniform_distribution(student, remembered):
-    """kaiming_uniform(300, 700): U(-b, b), b = sqrt(6/fan_in) (bound, variance, uniformity)"""
+    """kaiming_uniform(120, 280): U(-b, b), b = sqrt(6/fan_in) (bound, variance, uniformity)"""
     common.check_distribution(student, "kaiming_uniform", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
                               remembered=remembered)
 

@@ -51,9 +51,9 @@ HIST_BINS = 40
 ACTIVATIONS = {"tanh": (np.tanh, (-1.0, 1.0))}
 # The networks graded per submission: (initializer, activation). One full network, the slides'
 # tanh experiment: 10 layers of 500 x 500 float64 = 20 MB of weights sent back and ~0.07 s of
-# float32 forward pass on the grader's side, half of this suite's cost. A second network (ReLU +
-# kaiming_normal) was graded until it was measured to test nothing the kaiming_normal
-# distribution checks do not, at a third of the suite's cost (docs/rubric-initializers.md).
+# float32 forward pass on the grader's side. A second network (ReLU + kaiming_normal) was graded
+# until it was found to test nothing the kaiming_normal distribution checks do not, at 27% of the
+# suite's CPU per student (docs/rubric-initializers.md).
 NETWORKS = (("lecun_normal", "tanh"),)
 
 STATS_FILE = Path(__file__).with_name("reference_stats.json")

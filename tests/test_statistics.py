@@ -57,7 +57,7 @@ def scipy_quantiles(monkeypatch):
 
 
 def test_tolerances_match_their_definitions():
-    n, a = math.prod(common.VISIBLE_SHAPE), st.ALPHA / st.NORMAL_TESTS  # a graded pair: its chi2 quantiles are committed
+    n, a = math.prod(GRADED), st.ALPHA / st.NORMAL_TESTS  # a graded pair: its chi2 quantiles are committed
     assert st.normal_mean_tolerance(2.0, n, a) == pytest.approx(stats.norm.isf(a / 2) * 2 / math.sqrt(n), rel=1e-14)
     lo, hi = st.chi2_mean_square_interval(3.0, n, a)
     assert stats.chi2.cdf(lo / 3 * n, n) == pytest.approx(a / 2, rel=1e-6)

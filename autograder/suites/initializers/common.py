@@ -211,9 +211,9 @@ def check_distribution(student, name: str, shape: tuple[int, int], seed: int, *,
     """Draw ``name(*shape, default_rng(seed), **params)`` from the student and test its distribution.
 
     With `remembered` (a batch), verdicts are kept by (call, SHA-256 of the sample): a sample byte
-    for byte one an earlier student drew gets its verdict without the tests (5 ms for a normal one).
+    for byte one an earlier student drew gets its verdict without the tests (~3 ms for a normal one).
     A verdict is kept as its message, not as the exception (`checks.SharedCalls` keeps those, for one
-    submission): a kept traceback would keep its frames' 2 MB samples alive for the whole batch."""
+    submission): a kept traceback would keep its frames' samples alive for the whole batch."""
     what = _call_text(name, shape, params)
     w = student.call(name, *shape, student.rng(seed), **params)
     verdicts = memo(remembered, "distribution verdicts")

@@ -79,6 +79,9 @@ def test_unit_scores_share_one_grading_run_per_source(monkeypatch, capsys):
 def _nbgrader_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    # nbgrader runs some of its tools by name (`alembic` for the gradebook database): they live
+    # next to the interpreter, which need not be on the caller's PATH (no activated venv in CI).
+    env["PATH"] = os.pathsep.join(filter(None, [str(Path(sys.executable).parent), env.get("PATH")]))
     return env
 
 

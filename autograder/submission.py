@@ -148,8 +148,9 @@ def decode_text(data: bytes, name: str, *, python: bool) -> str:
     if python:
         try:
             encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-        except SyntaxError as exc:  # an unknown or contradictory coding line
-            raise ValueError(f"{name}: {exc}") from None
+        except SyntaxError as exc:  # an unknown or contradictory coding line, or non-UTF-8 without one
+            if b"coding" in b"".join(data.splitlines(keepends=True)[:2]):
+                raise ValueError(f"{name}: {exc}") from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -8,9 +8,10 @@ that zip) is extracted by `SafeExtractor` into a scratch folder, under these rul
   target is checked once more against the destination;
 * symbolic-link entries (Unix mode `S_IFLNK` in the zip's external attributes) are never created;
 * disk and memory stay bounded: at most `max_members` entries, `max_member_bytes` per file and
-  `max_total_bytes` per archive, counted on the bytes actually decompressed (a header may lie),
-  streamed in 64 KiB chunks; a member whose declared size is over the limit is not decompressed
-  at all;
+  `max_total_bytes` per archive, checked on the declared sizes before anything is decompressed;
+  a header that under-declares is cut short by `zipfile` itself (it reads no more than declared,
+  then fails the CRC check), and the bytes streamed (64 KiB chunks) are counted against the caps
+  once more;
 * files are written 0644 and folders 0755 whatever the archive says (no setuid, no exec bits);
 * nested zips are extracted in turn, to `max_depth` levels of archive (the class download is
   level 0), each against its own limits.

@@ -93,7 +93,8 @@ def _add_course_options(grade: argparse.ArgumentParser) -> None:
     grade.add_argument("--due", default=None, help="deadline, ISO 8601 with time zone (e.g. 2026-03-01T23:59-05:00)")
     grade.add_argument("--times", type=Path, default=None,
                        help="submission times exported from the LMS (Canvas submissions JSON, Moodle grading worksheet)")
-    grade.add_argument("--only", nargs="+", metavar="ID", default=None, help="grade (again) only these students")
+    grade.add_argument("--only", nargs="+", metavar="ID", default=None, action="extend",
+                       help="grade (again) only these students (after SUBMISSIONS, or comma-separated)")
     grade.add_argument("--dry-run", action="store_true",
                        help="grade into a staging folder, show whose scores would change, write nothing")
 
@@ -157,8 +158,9 @@ def run_grade(args) -> int:
                                course=load_course(args.course), due=parse_time(args.due) if args.due else None,
                                times_file=args.times)
         options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden)
+        only = [i for item in args.only for i in item.split(",") if i] if args.only else None
         run = batch.run_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
-                              regrade=args.regrade, only=args.only, dry_run=args.dry_run, options=options,
+                              regrade=args.regrade, only=only, dry_run=args.dry_run, options=options,
                               course=course, progress=not args.no_progress, report=print)
     except (UnknownLayout, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

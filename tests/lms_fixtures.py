@@ -20,7 +20,8 @@ from autograder.reference import SOLUTIONS_DIR
 
 ASSIGNMENT = "activations"
 REFERENCE = (SOLUTIONS_DIR / f"{ASSIGNMENT}.py").read_text()
-WRONG = REFERENCE.replace("return 1.0 / (1.0 + np.exp(-z))", "return 1.0 / (1.0 + np.exp(z))")
+WRONG = REFERENCE.replace("return sigmoid(z) * sigmoid(-np.asarray(z))", "return sigmoid(z)")  # sigmoid_grad wrong
+assert WRONG != REFERENCE
 BROKEN = "def sigmoid(:\n"
 
 

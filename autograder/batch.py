@@ -145,6 +145,10 @@ def run_batch(assignment: str, submissions: Path, out_dir: Path, *, jobs: int | 
     taken = intake.collect(Path(submissions), assignment, scratch=out_dir / ".intake", layout=course.layout,
                            times=times)
     subs = taken.submissions
+    for sub in subs:  # an id that would land on OUT's own folders
+        if sub.student in versions.NOT_RESULTS or sub.student.startswith("."):
+            sub.notes.append(f"id {sub.student!r} is one of the output folder's own names: written as {sub.student}_")
+            sub.student += "_"
     unknown = sorted(set(only or ()) - {s.student for s in subs})
     if unknown:
         raise ValueError(f"--only: no submission from {', '.join(unknown)} in {submissions}")

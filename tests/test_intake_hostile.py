@@ -95,6 +95,17 @@ def test_a_symlink_in_a_student_folder_is_never_followed(tmp_path):
     assert sub.source is None and "no activations.py" in sub.error
 
 
+def test_a_symlink_in_an_unzipped_canvas_folder_is_not_read(tmp_path):
+    secret = tmp_path / "secret.py"
+    secret.write_text("SECRET = 1\n")
+    root = tmp_path / "download"
+    root.mkdir()
+    (root / canvas_entry("Evil, Eve", "1", "2", f"{ASSIGNMENT}.py")).symlink_to(secret)
+    (root / canvas_entry("Good, Gil", "3", "4", f"{ASSIGNMENT}.py")).write_text(REFERENCE)
+    subs = intake.collect(root, ASSIGNMENT, scratch=tmp_path / "scratch", layout="canvas").submissions
+    assert [s.student for s in subs] == ["3"]
+
+
 def test_control_a_walk_that_follows_links_reads_outside(tmp_path, monkeypatch):
     """The broken control: a walk that follows symbolic links. The secret becomes the submission."""
     secret = tmp_path / "outside" / "secret.py"

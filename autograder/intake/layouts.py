@@ -63,7 +63,7 @@ class CanvasLayout(Layout):
     def collect(self, root, assignment, ctx):
         groups: dict[str, list[tuple[re.Match, Path]]] = defaultdict(list)
         for entry in visible_entries(root):
-            match = self.FILE.match(entry.name) if entry.is_file() else None
+            match = self.FILE.match(entry.name) if entry.is_file() and is_inside(entry, root) else None
             if match:
                 groups[match["id"]].append((match, entry))
         subs = []

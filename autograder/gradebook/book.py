@@ -155,7 +155,7 @@ def write_gradebooks(out_dir: Path, assignment: str, rows: list[GradebookRow], *
         "assignment": assignment, "max_score": max_score, "canvas_column": canvas_column,
         "moodle_column": moodle_column}, indent=1))
     warnings = []
-    if skipped:
+    if skipped and roster.entries:  # without a roster nobody can be mapped, as docs/lms.md says
         warnings.append(f"moodle_import.csv leaves out {len(skipped)} students with no email, ID number or "
                         f"username (give a --roster with them): {', '.join(skipped[:5])}")
     anonymous = [r.student for r in rows if r.student.startswith("anon_")]

@@ -83,13 +83,20 @@ def test_control_without_the_symlink_check_the_link_entry_becomes_the_submission
     assert (tmp_path / "dest" / f"{ASSIGNMENT}.py").read_text() == "/etc/passwd"
 
 
-def test_a_symlink_in_a_student_folder_is_never_followed(tmp_path):
+def linked_student(tmp_path: Path) -> Path:
+    """subs/mallory/activations.py, a link to a file outside the submissions."""
     secret = tmp_path / "outside" / "secret.py"
     secret.parent.mkdir()
     secret.write_text("SECRET = 'the reference solution'\n")
     student = tmp_path / "subs" / "mallory"
     student.mkdir(parents=True)
     (student / f"{ASSIGNMENT}.py").symlink_to(secret)
+    return student
+
+
+def test_a_symlink_in_a_student_folder_is_never_followed(tmp_path):
+    student = linked_student(tmp_path)
+    secret = tmp_path / "outside" / "secret.py"
     (student / "lib").symlink_to(secret.parent, target_is_directory=True)
     (sub,) = intake.collect(tmp_path / "subs", ASSIGNMENT, scratch=tmp_path / "scratch").submissions
     assert sub.source is None and "no activations.py" in sub.error
@@ -108,12 +115,7 @@ def test_a_symlink_in_an_unzipped_canvas_folder_is_not_read(tmp_path):
 
 def test_control_a_walk_that_follows_links_reads_outside(tmp_path, monkeypatch):
     """The broken control: a walk that follows symbolic links. The secret becomes the submission."""
-    secret = tmp_path / "outside" / "secret.py"
-    secret.parent.mkdir()
-    secret.write_text("SECRET = 'the reference solution'\n")
-    student = tmp_path / "subs" / "mallory"
-    student.mkdir(parents=True)
-    (student / f"{ASSIGNMENT}.py").symlink_to(secret)
+    linked_student(tmp_path)
     monkeypatch.setattr(common, "walk_files", lambda folder, limit: sorted(p for p in folder.rglob("*") if p.is_file()))
     (sub,) = intake.collect(tmp_path / "subs", ASSIGNMENT, scratch=tmp_path / "scratch").submissions
     assert sub.source == "SECRET = 'the reference solution'\n"

@@ -125,12 +125,9 @@ def gradebook_csv(rows: list[GradebookRow]) -> str:
 def lms_students(rows: list[GradebookRow], roster: Roster, column: str) -> list[lms.LmsStudent]:
     students = []
     for row in rows:
-        entry = roster.get(row.student)
-        students.append(lms.LmsStudent(
-            id=row.student, name=row.name, sortable_name=entry.sortable_name if entry else "",
-            email=entry.email if entry else "", sis_user_id=entry.sis_user_id if entry else "",
-            sis_login_id=entry.sis_login_id if entry else "", section=entry.section if entry else "",
-            scores={column: None if row.status == MISSING else row.score}))
+        student = lms.LmsStudent.of(row.student, roster.get(row.student), row.name)
+        student.scores = {column: None if row.status == MISSING else row.score}
+        students.append(student)
     return students
 
 

@@ -38,12 +38,8 @@ def merge(folders: list[Path], roster: Roster | None, out_dir: Path, write) -> l
     order = roster.ids() + sorted({s for _, rows in assignments for s in rows} - set(roster.ids()))
     students = []
     for student in order:
-        entry = roster.get(student)
         graded_name = next((rows[student].get("name", "") for _, rows in assignments if student in rows), "")
-        person = lms.LmsStudent(id=student, name=(entry.name if entry else "") or graded_name,
-                                sortable_name=entry.sortable_name if entry else "",
-                                email=entry.email if entry else "", sis_user_id=entry.sis_user_id if entry else "",
-                                sis_login_id=entry.sis_login_id if entry else "", section=entry.section if entry else "")
+        person = lms.LmsStudent.of(student, roster.get(student), graded_name)
         for meta, rows in assignments:
             row = rows.get(student)
             person.scores[meta["assignment"]] = None if row is None or row["status"] == MISSING else float(row["score"])

@@ -28,22 +28,24 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from autograder.gradebook.roster import RosterEntry
+
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_ROW = "Points Possible"
 MOODLE_IDENTITY = ("First name", "Last name", "ID number", "Username", "Email address")
 
 
 @dataclass
-class LmsStudent:
-    """One student as the LMS files need them, with a score (or None) per column."""
-    id: str
-    name: str = ""
-    sortable_name: str = ""
-    email: str = ""
-    sis_user_id: str = ""
-    sis_login_id: str = ""
-    section: str = ""
+class LmsStudent(RosterEntry):
+    """One student as the LMS files need them (their roster entry), with a score (or None) per column."""
     scores: dict = field(default_factory=dict)  # column -> float | None
+
+    @classmethod
+    def of(cls, student: str, entry: RosterEntry | None, name: str = "") -> "LmsStudent":
+        """The roster's entry for `student` (or just the id), with `name` where the roster has none."""
+        known = {k: v for k, v in vars(entry).items()} if entry else {"id": student}
+        known["name"] = known.get("name") or name
+        return cls(**known)
 
 
 def _number(value: float | None) -> str:

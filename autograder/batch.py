@@ -8,10 +8,8 @@ mid-run and started again ends with the same gradebook, no duplicate rows, no to
 """
 from __future__ import annotations
 
-import csv
 import gc
 import hashlib
-import io
 import json
 import multiprocessing
 import os
@@ -25,9 +23,6 @@ from pathlib import Path
 from autograder import __version__, reference, sandbox
 from autograder.results import SubmissionResult, from_gradescope, to_gradescope
 from autograder.submission import Submission
-
-GRADEBOOK_COLUMNS = ("student", "score", "max_score", "status", "seconds", "message")
-
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -184,7 +179,7 @@ def run_batch(assignment: str, submissions: Path, out_dir: Path, *, jobs: int | 
     if staging != out_dir:
         run.version = versions.snapshot(out_dir, f"before grading {len(todo)} students again "
                                                  f"({'regrade' if regrade or only else 'grader or submission changed'})")
-        for staged in sorted(staging.iterdir()):
+        for staged in sorted(staging.iterdir()) if staging.is_dir() else []:
             target = out_dir / staged.name
             shutil.rmtree(target, ignore_errors=True)
             os.replace(staged, target)
@@ -253,14 +248,3 @@ def _pin_pool_process(counter) -> None:
         index = counter.value
         counter.value += 1
     affinity.pin_process_to(index)
-
-
-def gradebook_csv(results: list[SubmissionResult]) -> str:
-    """The gradebook: one row per student, in submission order."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(GRADEBOOK_COLUMNS)
-    for r in results:
-        writer.writerow([r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, f"{r.seconds:.3f}",
-                         r.output.splitlines()[0][:200] if r.output else ""])
-    return buffer.getvalue()

@@ -4,7 +4,6 @@ the same attack with the guard disabled (a deliberately broken control) gets thr
 from __future__ import annotations
 
 import io
-import os
 import stat
 import zipfile
 from pathlib import Path

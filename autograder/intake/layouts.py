@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from autograder.intake.common import IntakeContext, StudentFiles, file_time, safe_id
+from autograder.intake.common import Candidate, IntakeContext, StudentFiles, choose, file_time
 from autograder.intake.safety import archive_kind, is_inside
 from autograder.submission import MAX_SOURCE_BYTES, Submission
 
@@ -216,7 +216,6 @@ class GitClonesLayout(Layout):
             if kind != b"blob" or mode == b"120000":  # symbolic links are not followed
                 continue
             blobs[path.decode("utf-8", "replace")] = (sha.decode(), int(size))
-        from autograder.intake.common import Candidate, choose
         chosen = choose(assignment, [Candidate(p, clone / p) for p in blobs])
         facts = dict(submitted_at=when, time_source="commit-time", layout=self.name)
         if chosen is None:

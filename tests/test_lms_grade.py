@@ -143,3 +143,31 @@ def test_a_hostile_download_gives_every_student_a_row_and_the_batch_goes_on(tmp_
         assert float(rows[student]["score"]) == 0 and words in message, (student, rows[student])
     assert rows["broken"]["status"] == "import_error"
     assert not (tmp_path / f"{ASSIGNMENT}.py").exists() and not (root.parent / f"{ASSIGNMENT}.py").exists()
+
+
+def test_a_moodle_class_round_trips_to_a_moodle_import_by_email(tmp_path):
+    from tests.lms_fixtures import moodle_name
+
+    with zipfile.ZipFile(tmp_path / "moodle.zip", "w") as zf:
+        zf.writestr(f"{moodle_name('Zoë Ortega Díaz', '1234567')}/{ASSIGNMENT}.py", REFERENCE)
+        zf.writestr(moodle_name("Jean Luc Picard", "1234568", f"{ASSIGNMENT}.py"), WRONG)
+    (tmp_path / "roster.csv").write_text("participant,name,email,idnumber\n1234567,Zoë Ortega Díaz,zoe@example.org,Z1\n"
+                                         "1234568,Jean Luc Picard,jl@example.org,J1\n1234569,Ann Lee,al@example.org,A1\n",
+                                         encoding="utf-8")
+    out = tmp_path / "out"
+    run = run_cli("grade", "--assignment", ASSIGNMENT, "--out", out, "--roster", tmp_path / "roster.csv",
+                  tmp_path / "moodle.zip", "--no-progress", "-j", "2")
+    assert run.returncode == 0, run.stderr
+    assert "(moodle layout)" in run.stderr
+    grades = lms.read_moodle_csv((out / "moodle_import.csv").read_text(encoding="utf-8"))
+    rows = gradebook(out)
+    assert grades["zoe@example.org"][ASSIGNMENT] == rows["1234567"]["score"] == rows["1234567"]["max_score"]
+    assert float(grades["jl@example.org"][ASSIGNMENT]) < float(rows["1234567"]["max_score"])
+    assert grades["al@example.org"][ASSIGNMENT] == "" and rows["1234569"]["status"] == "missing"
+
+
+def test_an_unknown_layout_is_a_clear_error_on_the_command_line(tmp_path):
+    (tmp_path / "mess").mkdir()
+    (tmp_path / "mess" / "final.py").write_text("x = 1\n")
+    run = run_cli("grade", "--assignment", ASSIGNMENT, "--out", tmp_path / "out", tmp_path / "mess", "--no-progress")
+    assert run.returncode == 2 and "cannot tell how the submissions" in run.stderr and "--layout" in run.stderr

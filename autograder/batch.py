@@ -8,13 +8,12 @@ mid-run and started again ends with the same gradebook, no duplicate rows, no to
 """
 from __future__ import annotations
 
-import csv
 import gc
 import hashlib
-import io
 import json
 import multiprocessing
 import os
+import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -23,10 +22,7 @@ from pathlib import Path
 
 from autograder import __version__, reference, sandbox
 from autograder.results import SubmissionResult, from_gradescope, to_gradescope
-from autograder.submission import Submission, discover
-
-GRADEBOOK_COLUMNS = ("student", "score", "max_score", "status", "seconds", "message")
-
+from autograder.submission import Submission
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -104,24 +100,95 @@ def grade_batch(assignment: str, submissions_dir: Path, out_dir: Path, *, jobs: 
                 regrade: bool = False, options: BatchOptions = BatchOptions(),
                 progress: bool = True) -> list[SubmissionResult]:
     """Grade every student of `submissions_dir`; write OUT/<student>/* and OUT/gradebook.csv."""
+    return run_batch(assignment, submissions_dir, out_dir, jobs=jobs, regrade=regrade, options=options,
+                     progress=progress).results
+
+
+@dataclass
+class BatchRun:
+    """What `run_batch` did: the intake, the results, the gradebook rows, and the regrade diff."""
+    layout: str
+    submissions: list[Submission]
+    results: list[SubmissionResult]
+    rows: list                 # gradebook.book.GradebookRow, roster's missing students included
+    changes: list              # versions.ScoreChange against the gradebook this run replaces
+    replaced: list[str]        # students whose earlier results were (or, in a dry run, would be) replaced
+    applied: bool              # False: a dry run, OUT untouched
+    version: int | None        # the version kept before replacing, if any
+    warnings: list[str]
+
+
+def run_batch(assignment: str, submissions: Path, out_dir: Path, *, jobs: int | None = None,
+              regrade: bool = False, only: list[str] | None = None, dry_run: bool = False,
+              options: BatchOptions = BatchOptions(), course=None, progress: bool = True,
+              report=None) -> BatchRun:
+    """Grade a class as downloaded (SPEC §2.2) into `out_dir`.
+
+    A student is graded when forced (`regrade`: everyone; `only`: those named) or when their
+    submission or the grader changed since the results in OUT. When a run would replace earlier
+    results, or is a `dry_run`, students are graded into `OUT/.staging/` first; the change of every
+    student's final score is computed and passed to `report` (a callable taking the table's text)
+    before anything in OUT is touched. A dry run stops there. Otherwise the current results are kept
+    as a version (versions.py) and the staged ones moved into place."""
+    from autograder import intake, versions
+    from autograder.gradebook import book
+    from autograder.intake.times import load_times
+
+    course = course or book.CourseOptions()
     out_dir = Path(out_dir)
-    subs = discover(Path(submissions_dir), assignment)
+    times = load_times(course.times_file, course.course.timezone) if course.times_file else None
+    taken = intake.collect(Path(submissions), assignment, scratch=out_dir / ".intake", layout=course.layout,
+                           times=times)
+    subs = taken.submissions
+    for sub in subs:  # an id that would land on OUT's own folders
+        if sub.student in versions.NOT_RESULTS or sub.student.startswith("."):
+            sub.notes.append(f"id {sub.student!r} is one of the output folder's own names: written as {sub.student}_")
+            sub.student += "_"
+    unknown = sorted(set(only or ()) - {s.student for s in subs})
+    if unknown:
+        raise ValueError(f"--only: no submission from {', '.join(unknown)} in {submissions}")
     results: dict[str, SubmissionResult] = {}
-    todo = []
+    todo, replaced = [], []
     for sub in subs:
-        earlier = None if regrade else previous_result(out_dir / sub.student / "results.json")
+        earlier = previous_result(out_dir / sub.student / "results.json")
         wanted = {"submission": sub.digest, "grader": grader_fingerprint(assignment)}
-        if earlier is not None and earlier.fingerprint == wanted and earlier.status != "error":
-            results[sub.student] = earlier
-        else:
-            todo.append(sub)
-    for result in _run(todo, out_dir, options, jobs or os.cpu_count() or 1, progress):
+        forced = sub.student in only if only else regrade
+        current = earlier is not None and earlier.fingerprint == wanted and earlier.status != "error"
+        if earlier is not None and not forced and (current or only):
+            results[sub.student] = earlier  # unchanged; with --only, everyone not named stays as is
+            continue
+        todo.append(sub)
+        if earlier is not None:
+            replaced.append(sub.student)
+    staging = out_dir / ".staging" if (replaced or dry_run) else out_dir
+    if staging != out_dir:
+        shutil.rmtree(staging, ignore_errors=True)
+    for result in _run(todo, staging, options, jobs or os.cpu_count() or 1, progress):
         results[result.student] = result
     ordered = [results[sub.student] for sub in subs]
-    write_atomic(out_dir / "gradebook.csv", gradebook_csv(ordered))
+    rows = book.build_rows(assignment, subs, ordered, course=course.course, roster=course.roster, due=course.due)
+    changes = versions.compare(versions.read_gradebook(out_dir / "gradebook.csv"),
+                               versions.gradebook_text_rows(book.gradebook_csv(rows)))
+    run = BatchRun(layout=taken.layout, submissions=subs, results=ordered, rows=rows, changes=changes,
+                   replaced=replaced, applied=not dry_run, version=None, warnings=list(taken.notes))
+    if report is not None and (replaced or regrade or only or dry_run):
+        report(versions.format_changes(changes, len(rows)))
+    if dry_run:
+        shutil.rmtree(staging, ignore_errors=True)
+        return run
+    if staging != out_dir:
+        run.version = versions.snapshot(out_dir, f"before grading {len(todo)} students again "
+                                                 f"({'regrade' if regrade or only else 'grader or submission changed'})")
+        for staged in sorted(staging.iterdir()) if staging.is_dir() else []:
+            target = out_dir / staged.name
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(staged, target)
+        shutil.rmtree(staging, ignore_errors=True)
+    run.warnings += book.write_gradebooks(out_dir, assignment, rows, course=course.course, roster=course.roster,
+                                          write=write_atomic)
     from autograder.reports.summary import write_summary
     write_summary(ordered, out_dir)
-    return ordered
+    return run
 
 
 def _run(todo, out_dir, options, jobs, progress):
@@ -181,14 +248,3 @@ def _pin_pool_process(counter) -> None:
         index = counter.value
         counter.value += 1
     affinity.pin_process_to(index)
-
-
-def gradebook_csv(results: list[SubmissionResult]) -> str:
-    """The gradebook: one row per student, in submission order."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(GRADEBOOK_COLUMNS)
-    for r in results:
-        writer.writerow([r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, f"{r.seconds:.3f}",
-                         r.output.splitlines()[0][:200] if r.output else ""])
-    return buffer.getvalue()

@@ -10,6 +10,8 @@ from pathlib import Path
 from autograder.reference import ASSIGNMENTS, REPO_ROOT
 
 EXIT_OK, EXIT_FAILED = 0, 1
+# autograder.intake.LAYOUTS' names, spelled out so that `check` does not import the intake package
+LAYOUT_NAMES = ("canvas", "moodle", "nbgrader", "git", "folders")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +42,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="figures in feedback.html (default: for failed checks)")
     grade.add_argument("--show-hidden", action="store_true", help="show hidden checks' messages in feedback")
     grade.add_argument("--no-progress", action="store_true")
+    _add_course_options(grade)
     grade.set_defaults(run=run_grade)
+
+    course = commands.add_parser("course", help="merge the assignments' gradebooks into one course gradebook")
+    course.add_argument("--out", required=True, type=Path, help="output folder")
+    course.add_argument("--roster", type=Path, default=None, help="roster.csv (docs/lms.md): one row per student")
+    course.add_argument("gradebooks", nargs="+", type=Path, help="the `grade --out` folders, one per assignment")
+    course.set_defaults(run=run_course)
+
+    versions = commands.add_parser("versions", help="list, compare or revert the kept results of a `grade --out` folder")
+    versions.add_argument("--out", required=True, type=Path, help="the `grade --out` folder")
+    action = versions.add_mutually_exclusive_group()
+    action.add_argument("--diff", type=int, metavar="N", help="compare version N with the current gradebook")
+    action.add_argument("--revert", type=int, metavar="N", help="make version N current (the current one is kept)")
+    versions.set_defaults(run=run_versions)
 
     release = commands.add_parser("release", help="generate assignments/ (stubs, notebooks) from solutions/")
     release.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
@@ -65,6 +81,22 @@ def _add_common(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--format", choices=("text", "github"), default="text",
                      help="github: job summary ($GITHUB_STEP_SUMMARY) and ::error annotations")
     sub.add_argument("--junit", type=Path, default=None, help="also write JUnit XML here")
+
+
+def _add_course_options(grade: argparse.ArgumentParser) -> None:
+    """Courses as they are (SPEC §2.2, docs/lms.md): LMS downloads, roster, deadlines, regrades."""
+    grade.add_argument("--layout", choices=LAYOUT_NAMES, default=None,
+                       help="how SUBMISSIONS is laid out (default: detected)")
+    grade.add_argument("--roster", type=Path, default=None,
+                       help="roster.csv: ids, names, emails, SIS ids, sections, extensions; lists missing students")
+    grade.add_argument("--course", type=Path, default=None, help="course file (TOML): late policy, due times, LMS columns")
+    grade.add_argument("--due", default=None, help="deadline, ISO 8601 with time zone (e.g. 2026-03-01T23:59-05:00)")
+    grade.add_argument("--times", type=Path, default=None,
+                       help="submission times exported from the LMS (Canvas submissions JSON, Moodle grading worksheet)")
+    grade.add_argument("--only", nargs="+", metavar="ID", default=None, action="extend",
+                       help="grade (again) only these students (after SUBMISSIONS, or comma-separated)")
+    grade.add_argument("--dry-run", action="store_true",
+                       help="grade into a staging folder, show whose scores would change, write nothing")
 
 
 def _ci_outputs(args, results, sources) -> None:
@@ -112,19 +144,75 @@ def run_check(args) -> int:
 def run_grade(args) -> int:
     if args.jobs > 1:  # the pool already keeps every core busy
         _one_blas_thread()
-    from autograder import batch, submission
+    from autograder import batch
+    from autograder.gradebook.book import CourseOptions
+    from autograder.gradebook.late import load_course, parse_time
+    from autograder.gradebook.roster import Roster
+    from autograder.intake import UnknownLayout
 
-    if not args.submissions.is_dir():
-        print(f"error: {args.submissions} is not a folder", file=sys.stderr)
+    if not args.submissions.exists():
+        print(f"error: {args.submissions} does not exist", file=sys.stderr)
         return 2
-    options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden)
-    results = batch.grade_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
-                                regrade=args.regrade, options=options, progress=not args.no_progress)
-    subs = {s.student: s.source_path for s in submission.discover(args.submissions, args.assignment)}
-    _ci_outputs(args, results, subs)
+    try:
+        course = CourseOptions(layout=args.layout, roster=Roster.load(args.roster) if args.roster else None,
+                               course=load_course(args.course), due=parse_time(args.due) if args.due else None,
+                               times_file=args.times)
+        options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden)
+        only = [i for item in args.only for i in item.split(",") if i] if args.only else None
+        run = batch.run_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
+                              regrade=args.regrade, only=only, dry_run=args.dry_run, options=options,
+                              course=course, progress=not args.no_progress, report=print)
+    except (UnknownLayout, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for warning in run.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.dry_run:
+        print("dry run: nothing in the output folder was changed", file=sys.stderr)
+        return EXIT_OK
+    _ci_outputs(args, run.results, {s.student: s.source_path for s in run.submissions})
+    results = run.results
     total = sum(r.score for r in results)
-    print(f"graded {len(results)} submissions of {args.assignment}: mean score "
-          f"{total / max(1, len(results)):.2f}; gradebook at {args.out / 'gradebook.csv'}", file=sys.stderr)
+    kept = f"; earlier results kept as version {run.version} (python -m autograder versions --out {args.out})" \
+        if run.version else ""
+    print(f"graded {len(results)} submissions of {args.assignment} ({run.layout} layout): mean raw score "
+          f"{total / max(1, len(results)):.2f}; gradebook at {args.out / 'gradebook.csv'}{kept}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_course(args) -> int:
+    from autograder.batch import write_atomic
+    from autograder.gradebook.course import merge
+    from autograder.gradebook.roster import Roster
+
+    try:
+        warnings = merge(args.gradebooks, Roster.load(args.roster) if args.roster else None, args.out, write_atomic)
+    except (ValueError, OSError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"course gradebook at {args.out / 'course_gradebook.csv'} (and canvas_import.csv, moodle_import.csv)",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def run_versions(args) -> int:
+    from autograder import versions
+
+    try:
+        if args.diff is not None:
+            changes = versions.diff_version(args.out, args.diff)
+            print(versions.format_changes(changes, len(versions.read_gradebook(args.out / "gradebook.csv"))))
+        elif args.revert is not None:
+            kept = versions.revert(args.out, args.revert)
+            print(f"version {args.revert} is current again; the results it replaced are version {kept}")
+        else:
+            for number, info in versions.list_versions(args.out):
+                print(f"{number:4d}  {info.get('created', '?')}  {info.get('reason', '')}")
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return EXIT_OK
 
 

@@ -4,18 +4,27 @@ Nothing here runs student code. Notebooks are read with nbformat; the grader's o
 test cells and the self-check cell are dropped, IPython syntax (magics, shell escapes) in
 a cell that does not parse as Python is translated by IPython's own transformer into calls
 on a `get_ipython()` that does nothing — neutralised, never executed — and only definitions
-are kept. Zips are read in memory with size caps, never extracted.
+are kept. Zips are read in memory with size caps, never extracted (a batch's downloads are
+extracted by `autograder.intake` instead, under its own guards).
+
+Text is decoded as Python decodes a source file: UTF-8, a UTF-8 byte-order mark dropped, a PEP 263
+coding line honoured; line endings become `\n`. A file saved by a Windows editor (BOM, CRLF) is
+thus the same source as the file without, and grades the same.
 """
 from __future__ import annotations
 
 import ast
 import hashlib
+import io
 import sys
+import tokenize
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 MAX_SOURCE_BYTES = 2 << 20
+MAX_ZIP_MEMBERS = 1000
 NOTEBOOK_PRELUDE = (
     "class _NoIPython:  # IPython magics and shell escapes are neutralised when grading\n"
     "    def __getattr__(self, name):\n"
@@ -36,6 +45,13 @@ class Submission:
     filename: str = ""           # NAME.py or NAME.ipynb: the file the source came from
     error: str = ""              # why there is no source
     digest: str = ""             # sha256 of the bytes the source came from
+    # Set by `autograder.intake` for a course's download (SPEC §2.2):
+    display_name: str = ""       # the name the layout gives (Canvas: sortable name; Moodle: full name)
+    submitted_at: datetime | None = None   # timezone-aware; None when the layout has no time
+    time_source: str = ""        # where submitted_at comes from (see docs/lms.md), "" when none
+    late_flag: bool | None = None  # the LMS's own "late" mark, when it gives one (Canvas: _LATE)
+    layout: str = ""             # the intake layout that found this submission
+    notes: list[str] = field(default_factory=list)  # what intake skipped or refused, for the gradebook
 
     @property
     def source_path(self) -> Path:
@@ -58,7 +74,10 @@ def load(path: Path, assignment: str, student: str | None = None) -> Submission:
             _set_source(sub, name, file.read_bytes()[: MAX_SOURCE_BYTES + 1])
         elif path.suffix == ".zip":
             with zipfile.ZipFile(path) as archive:
-                members = {i.filename: i for i in archive.infolist() if not i.is_dir()}
+                infos = archive.infolist()
+                if len(infos) > MAX_ZIP_MEMBERS:
+                    raise ValueError(f"{path.name} has {len(infos)} entries; at most {MAX_ZIP_MEMBERS} are read")
+                members = {i.filename: i for i in infos if not i.is_dir() and _plain_member(i)}
                 chosen = _pick(assignment, members)
                 if chosen is None:
                     return _missing(sub)
@@ -72,8 +91,20 @@ def load(path: Path, assignment: str, student: str | None = None) -> Submission:
         else:
             sub.error = f"{path} does not exist"
     except (OSError, ValueError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        sub.source = None
         sub.error = f"cannot read the submission: {exc}"
     return sub
+
+
+def _plain_member(info: zipfile.ZipInfo) -> bool:
+    """A zip member that may be read: no symbolic link, no absolute or `..` path."""
+    from autograder.intake.safety import is_symlink_entry, safe_member_path
+
+    try:
+        safe_member_path(Path("/nonexistent-root"), info.filename)
+    except ValueError:
+        return False
+    return not is_symlink_entry(info)
 
 
 def _inside(file: Path, folder: Path) -> bool:
@@ -102,8 +133,44 @@ def _set_source(sub: Submission, name: str, data: bytes) -> None:
         raise ValueError(f"{name} is larger than {MAX_SOURCE_BYTES} bytes")
     sub.filename = name
     sub.digest = hashlib.sha256(data).hexdigest()
-    text = data.decode("utf-8")
-    sub.source = notebook_source(text) if name.endswith(".ipynb") else text
+    if name.endswith(".ipynb"):
+        sub.source = notebook_source(decode_text(data, name, python=False))
+    else:
+        sub.source = decode_text(data, name, python=True)
+
+
+def decode_text(data: bytes, name: str, *, python: bool) -> str:
+    """`data` as text, the way Python reads a source file (JSON for a notebook: UTF-8).
+
+    A UTF-8 byte-order mark is dropped, a PEP 263 coding line is honoured for Python, and
+    CRLF / CR line endings become LF. ValueError with the offending byte's offset otherwise."""
+    encoding = "utf-8-sig"
+    if python:
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        except SyntaxError as exc:  # an unknown or contradictory coding line, or non-UTF-8 without one
+            if b"coding" in b"".join(data.splitlines(keepends=True)[:2]):
+                raise ValueError(f"{name}: {exc}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                         "save it as UTF-8") from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def from_file(student: str, assignment: str, origin: Path, name: str, file: Path, **facts) -> Submission:
+    """A Submission read from one chosen `file` (shown to the student as `name`); read errors
+    become the submission's error, never an exception. `facts` are Submission fields
+    (submitted_at, time_source, display_name, ...) given by the intake layout."""
+    sub = Submission(student=student, assignment=assignment, origin=origin, **facts)
+    try:
+        with open(file, "rb") as handle:
+            _set_source(sub, name, handle.read(MAX_SOURCE_BYTES + 1))
+    except (OSError, ValueError) as exc:
+        sub.source = None
+        sub.error = f"cannot read the submission: {exc}"
+    return sub
 
 
 def notebook_source(text: str) -> str:

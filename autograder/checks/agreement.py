@@ -139,6 +139,22 @@ def likely_mistake(got: Any, mistakes: Mistakes | None, *, rtol: float, atol: fl
     return None
 
 
+def low_precision(got: Any) -> str | None:
+    """A diagnosis when `got` holds floats narrower than float64 (float32, float16): their ~1e-7
+    (~1e-3) relative rounding, not the formula, is then the likely cause of a disagreement."""
+    leaves = got if isinstance(got, (tuple, list)) else (got,)
+    for leaf in leaves:
+        if isinstance(leaf, (tuple, list)):
+            found = low_precision(leaf)
+            if found:
+                return found
+        elif isinstance(leaf, (np.ndarray, np.generic)) and leaf.dtype.kind == "f" and leaf.dtype.itemsize < 8:
+            return (f"the result is {leaf.dtype}, not float64: its rounding (relative error ~"
+                    f"{float(np.finfo(leaf.dtype).eps):.0e}) is what differs. Compute and return float64 "
+                    f"(no .astype(np.{leaf.dtype}) or dtype=np.{leaf.dtype})")
+    return None
+
+
 def _input_text(inputs: Mapping[str, Any] | None, index: tuple | None, path: str) -> str:
     """Inputs for the message: the element at `index` for inputs of the leaf's shape, else the whole."""
     if not inputs:
@@ -182,6 +198,8 @@ def assert_agrees(got: Any, expected: Any, *, rtol: float, atol: float, what: st
         return
     message = describe(d, what=what, rtol=rtol, atol=atol, inputs=inputs)
     label = likely_mistake(got, mistakes, rtol=rtol, atol=atol) if d.index is not None else None
+    if label is None and d.index is not None:
+        label = low_precision(got)
     if label:
         message += f" Likely mistake: {label}."
     elif hint:

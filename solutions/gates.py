@@ -196,7 +196,8 @@ class MatMulGate:
 
 
 class SquaredL2Gate:
-    """Loss sum((q - target)^2), returned as a Python float.
+    """Loss sum((q - target)^2), returned as a scalar (a Python float or a
+    NumPy scalar, not a 1-element array).
     Backward: (2 (q - target) dout,)."""
 
     def __init__(self, target):
@@ -218,7 +219,7 @@ class SquaredL2Gate:
 
 class SoftmaxCrossEntropyGate:
     """Mean over the N rows of -sum(target * log softmax(o)) for scores o of
-    shape (N, C) (N may be 1) or (C,) (then N = 1), returned as a Python float.
+    shape (N, C) (N may be 1) or (C,) (then N = 1), returned as a scalar.
     Stable for scores of magnitude 1e3: log softmax(o) = s - log(sum(e^s)) with
     s = o - max(o) taken per row (the maximum of each row, not of the whole array).
     Backward: ((softmax(o) - target) dout / N,)."""
@@ -248,7 +249,7 @@ class SoftmaxCrossEntropyGate:
 
 class SoftIoUGate:
     """Soft intersection over union of a soft mask X and a binary target Y, returned
-    as a Python float: I / U with I = sum(X Y), U = sum(X + Y - X Y).
+    as a scalar: I / U with I = sum(X Y), U = sum(X + Y - X Y).
     Backward: (dout (U Y - I (1 - Y)) / U^2,)."""
 
     def __init__(self, target):

@@ -9,9 +9,10 @@ function follows (the grader checks each one):
   shared by `f` and `f_grad` (e.g. `elu(z, alpha=0.5)`, `elu_grad(z, alpha=0.5)`).
 - At a kink the derivative takes the one-sided value its docstring states
   (e.g. `relu_grad(0) = 0`).
-- Stability: for |z| up to 1e3 every function, with every parameter value,
-  returns finite values without overflow or invalid-value warnings, within
-  1e-12 (absolute) or 1e-9 (relative) of the exact value. Where the exact result
+- Stability: for |z| up to 1e3 every function (with its default parameters, and
+  gelu/gelu_grad with approximate=True too) returns finite values without
+  overflow or invalid-value warnings, within 1e-12 (absolute) or 1e-9
+  (relative) of the exact value. Where the exact result
   underflows (e.g. `sigmoid(-1000)`, `silu(-740)`), 0.0 or a tiny positive number
   is right; silence numpy's underflow flag locally if you like. A shortcut such as
   "sigmoid(z) = 0 below -10" is too early: the exact value is not yet 0 there.

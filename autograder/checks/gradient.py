@@ -132,7 +132,7 @@ def assert_gradient(analytic: Any, numeric: Any, *, what: str, unit: str,
                f"(central differences, h={H:g}); relative error up to {max_err:.3g} > {threshold:g}. "
                f"Worst: {at}{shown}: numerical {fmt(num)}, got {fmt(got)}.")
     diagnosis = likely_mistake(analytic, mistakes, rtol=1e-6, atol=1e-9) if mistakes else None
-    diagnosis = diagnosis or low_precision(analytic)
+    diagnosis = diagnosis or low_precision(analytic, threshold)
     if diagnosis:
         message += f" Likely mistake: {diagnosis}."
     elif hint:

@@ -439,3 +439,22 @@ def test_every_mutant_names_its_diagnosis():
     """Each known mistake is asserted by the text of its diagnosis, not only by a failed check."""
     assert all(len(spec) == 3 and spec[2] for spec in MUTANTS.values())
     assert len(CORRECT) >= 5
+
+
+def test_every_diagnosis_evaluates_on_every_input():
+    """A known-mistake variant is trusted code: it must compute on every input the checks use, with
+    the default and the non-default parameters."""
+    import numpy as np
+
+    from autograder.suites.activations import cases
+
+    evaluated = 0
+    for unit in cases.MISTAKES:
+        name = cases.base_name(unit)
+        for z in (cases.Z_VALUES, cases.smooth_points(name), cases.Z_EXTREME):
+            for params in ({}, cases.PARAMS.get(name, {})):
+                for variant in cases.mistakes_at(unit, z, params).values():
+                    with np.errstate(all="ignore"):
+                        assert np.shape(variant()) == np.shape(z)
+                    evaluated += 1
+    assert evaluated > 200

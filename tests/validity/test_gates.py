@@ -309,3 +309,20 @@ def test_the_alternatives_differ_from_the_reference():
 def test_every_mutant_names_its_diagnosis():
     """Each known mistake is asserted by the text of its diagnosis, not only by a failed check."""
     assert all(len(spec) == 3 and spec[2] for spec in MUTANTS.values())
+
+
+def test_every_diagnosis_evaluates_on_every_case():
+    """A known-mistake variant is trusted code: it must compute on every case of its gate (one that
+    raised would turn every wrong student's feedback into a grader error)."""
+    import numpy as np
+
+    from autograder.suites.gates.cases import CASES, backward_mistakes, forward_mistakes
+
+    evaluated = 0
+    for gate, cases in CASES.items():
+        for case in cases:
+            for variant in (*forward_mistakes(gate, case).values(), *backward_mistakes(gate, case).values()):
+                with np.errstate(all="ignore"):
+                    variant()
+                evaluated += 1
+    assert evaluated > 60

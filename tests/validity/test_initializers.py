@@ -104,6 +104,10 @@ MUTANTS = {
     "lecun_sample_variance_fan_in_minus_one": (
         [(LECUN_DRAW, "rng.normal(0.0, 1.0 / math.sqrt(fan_in - 1), size=(fan_in, fan_out))")],
         "test_lecun_normal_small_fan_in", "1/(fan_in - 1)"),
+    "zeros_draws_from_rng": (
+        [("return np.zeros((fan_in, fan_out), dtype=np.float64)",
+          "return np.zeros((fan_in, fan_out)) if rng is None else 0.0 * rng.random((fan_in, fan_out))")],
+        "test_zeros", "zeros uses no randomness"),
     "lecun_counts_the_bias_in_fan_in": (
         [(LECUN_DRAW, "rng.normal(0.0, 1.0 / math.sqrt(fan_in + 1), size=(fan_in, fan_out))")],
         "test_lecun_normal_small_fan_in", "1/(fan_in + 1) (the bias counted as an input)"),

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 
+from autograder.checks import CheckFailed
 from autograder.checks.agreement import assert_agrees
 from autograder.checks.contract import assert_dtype, assert_no_global_rng, assert_shape, returned_value
 from autograder.checks.statistics import check_layer_statistics
@@ -27,7 +28,8 @@ PYTORCH_GAIN = {"sigmoid": 1.0, "tanh": 5.0 / 3.0}
 @pytest.mark.kind("contract")
 def test_zeros(student):
     """zeros: an all-zero float64 array of shape (fan_in, fan_out) (square, one row, one column too), rng optional"""
-    (a, b), rng = common.VISIBLE_SHAPE, np.random.default_rng(0)
+    (a, b), rng = common.VISIBLE_SHAPE, student.rng(0)
+    state_before = common.rng_state(rng)
     calls = (((a, b), f"zeros({a}, {b})"), ((b, a, None), f"zeros({b}, {a}, None)"), ((3, 4, rng), "zeros(3, 4, rng)"),
              *(((m, n, rng), f"zeros({m}, {n}, rng)") for m, n in common.CONTRACT_OTHER_SHAPES))
     for args, what in calls:
@@ -37,6 +39,9 @@ def test_zeros(student):
         assert_dtype(w, np.float64, what=what)
         assert_agrees(w, np.zeros(args[:2]), rtol=0.0, atol=0.0, what=what)
         assert_no_global_rng(result, what=what)
+    if common.rng_state(rng) != state_before:
+        raise CheckFailed("zeros(fan_in, fan_out, rng) drew from `rng`: zeros uses no randomness (the zeros "
+                          "docstring: rng is accepted for a uniform signature and not used).")
 
 
 @pytest.mark.points(2)

@@ -458,3 +458,13 @@ def test_every_diagnosis_evaluates_on_every_input():
                         assert np.shape(variant()) == np.shape(z)
                     evaluated += 1
     assert evaluated > 200
+
+
+def test_every_kind_of_hidden_rule_has_a_visible_check():
+    """A student who passes `check` has been shown every kind of rule a hidden check grades."""
+    from autograder.runtime import rubric
+
+    checks = rubric.collect("activations")
+    visible = {c["kind"] for c in checks if not c["hidden"]}
+    assert {c["kind"] for c in checks if c["hidden"]} <= visible
+    assert any(c["hidden"] for c in checks)

@@ -326,3 +326,13 @@ def test_every_diagnosis_evaluates_on_every_case():
                     variant()
                 evaluated += 1
     assert evaluated > 60
+
+
+def test_every_kind_of_hidden_rule_has_a_visible_check():
+    """A student who passes `check` has been shown every kind of rule a hidden check grades."""
+    from autograder.runtime import rubric
+
+    checks = rubric.collect("gates")
+    visible = {c["kind"] for c in checks if not c["hidden"]}
+    assert {c["kind"] for c in checks if c["hidden"]} <= visible
+    assert any(c["hidden"] for c in checks)

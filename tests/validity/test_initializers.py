@@ -199,3 +199,13 @@ def test_a_failed_distribution_check_draws_the_weights(wrong):
     assert ((counts < low) | (counts > high)).sum() >= 3
     passed = {c.check_id: c for c in VALIDITY.grade(VALIDITY.reference).checks}[MUTANTS[wrong][1]]
     assert passed.status == "passed" and not passed.artifacts
+
+
+def test_every_kind_of_hidden_rule_has_a_visible_check():
+    """A student who passes `check` has been shown every kind of rule a hidden check grades."""
+    from autograder.runtime import rubric
+
+    checks = rubric.collect("initializers")
+    visible = {c["kind"] for c in checks if not c["hidden"]}
+    assert {c["kind"] for c in checks if c["hidden"]} <= visible
+    assert any(c["hidden"] for c in checks)

@@ -1,6 +1,5 @@
 """Hidden checks of `activations`: the rules the visible checks show (values, derivatives,
 stability for |z| up to 1e3), with non-default keyword parameters."""
-import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed

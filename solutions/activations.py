@@ -1,15 +1,21 @@
 """Activation functions and their derivatives.
 
-Each activation `f(z, ...)` comes with `f_grad(z, ...) = d f / d z`; both are
-elementwise, accept any shape (or a Python float) and return new float64 values
-of the same shape. Extra parameters are keyword arguments shared by `f` and
-`f_grad`. At a kink the derivative takes the one-sided value stated in the
-docstring (see docs/conventions.md).
-
-Stability: for |z| up to 1e3 every function returns finite values without
-overflow or invalid-value warnings. Where the exact result is smaller than the
-smallest normal float64 (e.g. `silu(-740)`), numpy's underflow flag is silenced
-locally: rounding such a value to a subnormal or to 0 is the correct result.
+Each activation `f(z, ...)` comes with `f_grad(z, ...) = d f / d z`. Rules every
+function follows (the grader checks each one):
+- Elementwise on any shape: a 2-D or 1-D array, a 0-d array or a Python float
+  in; a float64 result of the same shape out (a scalar for a scalar).
+- `z` is never changed in place, and no randomness is used (np.random least of all).
+- Extra parameters are keyword arguments with the defaults of the signature,
+  shared by `f` and `f_grad` (e.g. `elu(z, alpha=0.5)`, `elu_grad(z, alpha=0.5)`).
+- At a kink the derivative takes the one-sided value its docstring states
+  (e.g. `relu_grad(0) = 0`).
+- Stability: for |z| up to 1e3 every function (with its default parameters, and
+  gelu/gelu_grad with approximate=True too) returns finite values without
+  overflow or invalid-value warnings, within 1e-12 (absolute) or 1e-9
+  (relative) of the exact value. Where the exact result
+  underflows (e.g. `sigmoid(-1000)`, `silu(-740)`), 0.0 or a tiny positive number
+  is right; silence numpy's underflow flag locally if you like. A shortcut such as
+  "sigmoid(z) = 0 below -10" is too early: the exact value is not yet 0 there.
 """
 import math
 
@@ -20,8 +26,9 @@ SELU_ALPHA = 1.6732632423543772
 
 
 def sigmoid(z):
-    """Logistic sigmoid: 1 / (1 + e^-z), computed as e / (1 + e) with e = e^-|z| for
-    z < 0, so that e^-z never overflows."""
+    """Logistic sigmoid: 1 / (1 + e^-z). e^-z overflows for z < -709.78: compute
+    e = e^-|z| and take 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0.
+    sigmoid(-1000) is 0.0 or a tiny positive number (at most 1e-12)."""
     ### BEGIN SOLUTION
     z = np.asarray(z, dtype=np.float64)
     with np.errstate(under="ignore"):
@@ -31,8 +38,8 @@ def sigmoid(z):
 
 
 def sigmoid_grad(z):
-    """sigma'(z) = a (1 - a) with a = sigma(z), computed as sigma(z) sigma(-z)
-    so that the tails keep full relative precision."""
+    """sigma'(z) = a (1 - a) with a = sigma(z) (equal to sigma(z) sigma(-z), which
+    keeps the tails' relative precision)."""
     ### BEGIN SOLUTION
     return sigmoid(z) * sigmoid(-np.asarray(z))
     ### END SOLUTION
@@ -130,8 +137,9 @@ def selu_grad(z, lam=SELU_LAMBDA, alpha=SELU_ALPHA):
 
 
 def softplus(z, beta=1.0):
-    """Softplus: log(1 + e^(beta z)) / beta, computed as logaddexp(0, beta z) / beta
-    (= max(0, x) + log1p(e^-|x|)), so softplus(1000) == 1000 exactly."""
+    """Softplus: log(1 + e^(beta z)) / beta. Stable as logaddexp(0, beta z) / beta
+    (= (max(0, x) + log1p(e^-|x|)) / beta with x = beta z); softplus(1000) must be
+    exactly 1000.0."""
     ### BEGIN SOLUTION
     with np.errstate(under="ignore"):
         return np.logaddexp(0.0, beta * np.asarray(z, dtype=np.float64)) / beta
@@ -148,7 +156,7 @@ def softplus_grad(z, beta=1.0):
 def gelu(z, approximate=False):
     """GELU: z Phi(z), Phi(z) = erfc(-z / sqrt(2)) / 2 the standard normal CDF.
     With approximate=True: z sigma(1.702 z) (the sigmoid approximation, not
-    PyTorch's tanh approximation)."""
+    PyTorch's tanh approximation), stable for |z| up to 1e3 as well."""
     ### BEGIN SOLUTION
     z = np.asarray(z, dtype=np.float64)
     with np.errstate(under="ignore"):

@@ -1,9 +1,20 @@
 """Weight initializers.
 
-Every initializer is `init(fan_in, fan_out, rng, **params)` and returns a new
-float64 array of shape (fan_in, fan_out) drawn only from `rng`, a
-`numpy.random.Generator` (same seed, same weights; the global `np.random` state
-is never used). Note the shape: PyTorch stores a weight as (fan_out, fan_in).
+Every initializer is `init(fan_in, fan_out, rng, **params)`. Rules every
+initializer follows (the grader checks each one):
+- It returns a new float64 array of shape (fan_in, fan_out), for every shape:
+  square or not, a single row or column (fan_in = 1 or fan_out = 1) included.
+  Note the shape: PyTorch stores a weight as (fan_out, fan_in).
+- Its randomness comes from `rng` alone, a `numpy.random.Generator`: the same
+  seed gives the same weights, different seeds different ones; the global
+  `np.random` state is never used or changed, and no Generator is seeded otherwise.
+- Its keyword parameters (`scale`, `gain`, `mode`) are taken by name, with the
+  defaults of the signature.
+- The weights follow the stated distribution exactly (mean, variance or bound,
+  and shape of the law); the grader tests them on large samples with tolerances
+  from sampling theory, so any correct way of drawing passes (rng.normal,
+  scale * rng.standard_normal, rng.uniform, drawing the transposed shape and
+  transposing, ...).
 """
 import math
 
@@ -70,7 +81,7 @@ def kaiming_uniform(fan_in, fan_out, rng, mode="fan_in"):
 
 def gain(nonlinearity, slope=0.01):
     """Recommended gain, the lecture table: linear 1, sigmoid 4, tanh 1,
-    relu sqrt(2), silu sqrt(2), leaky_relu sqrt(2 / (1 + slope^2)).
+    relu sqrt(2), silu sqrt(2), leaky_relu sqrt(2 / (1 + slope^2)) (any slope >= 0).
     (PyTorch's calculate_gain differs for sigmoid (1) and tanh (5/3).)"""
     ### BEGIN SOLUTION
     table = {

@@ -227,3 +227,24 @@ def test_shared_calls_run_each_call_once_and_keep_its_error():
             shared("b", lambda: call("boom"))
     assert shared("c", lambda: call(3)) == 6
     assert calls == [1, "boom", 3]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_low_precision_results_are_diagnosed_as_such(dtype):
+    """A float32/float16 result that misses the tolerance is named by its dtype when its rounding alone
+    exceeds the check's tolerance (value checks; float16 in gradient checks); a float64 one is not, nor
+    a float32 gradient (its rounding is within the gradient threshold: the formula is at fault)."""
+    from autograder.checks.agreement import assert_agrees
+    from autograder.checks.gradient import assert_gradient
+
+    expected = np.linspace(0.1, 3.0, 7) / 3.0
+    with pytest.raises(CheckFailed, match=f"the result is {np.dtype(dtype)}, not float64"):
+        assert_agrees(expected.astype(dtype), expected, rtol=1e-9, atol=1e-12, what="f(z)")
+    with pytest.raises(CheckFailed, match=f"the result is {np.dtype(dtype)}, not float64"):
+        assert_agrees((expected.astype(dtype),), (expected,), rtol=1e-9, atol=1e-12, what="backward")
+    with pytest.raises(CheckFailed) as gradient:
+        assert_gradient(expected.astype(dtype) * 1.01, expected, what="f_grad(z)", unit="f_grad", threshold=1e-4)
+    assert ("not float64" in str(gradient.value)) == (dtype is np.float16)
+    with pytest.raises(CheckFailed) as plain:
+        assert_agrees(expected + 1e-7, expected, rtol=1e-9, atol=1e-12, what="f(z)")
+    assert "not float64" not in str(plain.value)

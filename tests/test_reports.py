@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.checks.statistics import weight_histogram
 from autograder.reports import figures
 from autograder.reports.feedback import write_feedback
 from autograder.reports.github import annotations, locate_unit, write_github
@@ -48,6 +49,9 @@ def sample_artifacts() -> dict[str, dict]:
         "golden_section": {"kind": "golden_section", "brackets": [[0.0, 2.0 * 0.618 ** k] for k in range(25)],
                            "evaluations": 50, "bound": 27},
         "bfgs_path": {"kind": "bfgs_path", "student": path[::5], "reference": path[::3]},
+        "weight_histogram": {"kind": "weight_histogram", "unit": "lecun_normal",
+                             **weight_histogram(rng.normal(0.0, 0.2, (30, 70)), distribution="normal",
+                                                parameter=0.1, what="lecun_normal(30, 70, rng)")},
     }
 
 

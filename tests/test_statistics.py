@@ -43,7 +43,7 @@ def binomial_ceiling(p: float, draws: int) -> float:
 
 
 SCIPY_QUANTILES = {"chi2.ppf": stats.chi2.ppf, "chi2.isf": stats.chi2.isf, "t.isf": stats.t.isf}
-GRADED_LOOKUPS = st.quantile_lookups([math.prod(common.VISIBLE_SHAPE), math.prod(common.HIDDEN_SHAPE)],
+GRADED_LOOKUPS = st.quantile_lookups([math.prod(common.VISIBLE_SHAPE), math.prod(common.HIDDEN_SHAPE), math.prod(common.THIN_SHAPE)],
                                      seeds=len(common.NETWORK_CALIBRATION_SEEDS), layers=common.NETWORK_LAYERS)
 
 
@@ -334,3 +334,16 @@ def test_convergence_check_passes_a_converging_run_and_names_a_diverging_one():
     broken = run_optimizer(lambda x, g: None, QUADRATIC, (1.0, 1.0), 5)
     with pytest.raises(CheckFailed, match="step 1 returned NoneType"):
         check_converges(broken, QUADRATIC, 1e-3, what="GD")
+
+
+@pytest.mark.parametrize("law", ["normal", "uniform"])
+def test_weight_histogram_band_holds_correct_samples_and_not_wrong_ones(law):
+    """A correct sampler's counts stay in the figure's band in every bin; a 1.3x too wide one leaves it."""
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        draw = (lambda s: rng.normal(0.0, s, GRADED)) if law == "normal" else (lambda s: rng.uniform(-s, s, GRADED))
+        for scale, inside in ((0.2, True), (0.26, False)):
+            data = st.weight_histogram(draw(scale), distribution=law, parameter=0.2)
+            counts, low, high = (np.array(data[k]) for k in ("counts", "band_low", "band_high"))
+            assert (((low <= counts) & (counts <= high)).all()) == inside
+            assert sum(data["counts"]) + data["outside"] == data["n"] == math.prod(GRADED)

@@ -1,11 +1,24 @@
 """Computational-graph gates.
 
 Every gate has `forward(*inputs)`, which caches what the backward pass needs and
-returns the output, and `backward(dout)`, which returns a tuple holding one
-gradient per forward input, each with that input's shape. Inputs may be NumPy
-arrays or Python floats; two-input gates take inputs of equal shapes. The three
-loss gates (`SquaredL2Gate`, `SoftmaxCrossEntropyGate`, `SoftIoUGate`) default
-to `dout = 1.0`.
+returns the output, and `backward(dout)`, which returns one gradient per forward
+input, each with that input's shape: a tuple or a list (`(dx, dy)`; a one-input
+gate may return `(dx,)`, `[dx]` or the bare `dx`).
+
+Rules every gate follows (the grader checks each one):
+- Inputs may be NumPy arrays of any shape (1-D, 2-D, square or not) or Python
+  floats; the two inputs of a two-input gate have equal shapes. On Python floats a
+  gate returns a scalar value and scalar gradients.
+- Values and gradients are float64 (not float32 or float16).
+- `forward` and `backward` never change their arguments (`x`, `y`, `dout`, ...) in
+  place: compute into new arrays.
+- Conventions: MaxGate sends all of `dout` to x on ties (x == y); ReLUGate passes
+  no gradient where x == 0.
+- Stability: SigmoidGate and SoftmaxCrossEntropyGate give finite values, without
+  overflow or invalid-value warnings, for inputs of magnitude up to 1e3 (where the
+  exact result underflows, 0.0 or a tiny positive number is right).
+- The three loss gates (`SquaredL2Gate`, `SoftmaxCrossEntropyGate`, `SoftIoUGate`)
+  default to `dout = 1.0`.
 """
 import numpy as np
 
@@ -104,7 +117,8 @@ class OffsetGate:
 
 
 class SigmoidGate:
-    """sigma(x) = 1 / (1 + e^-x), computed stably as e/(1 + e) with e = e^-|x| for x < 0.
+    """sigma(x) = 1 / (1 + e^-x). Stable for |x| up to 1e3: e^-x overflows for
+    x < -709.78, so compute e = e^-|x| and take 1/(1 + e) for x >= 0, e/(1 + e) for x < 0.
     Backward: (sigma(x) (1 - sigma(x)) dout,)."""
 
     def forward(self, x):
@@ -129,8 +143,9 @@ class ReLUGate:
 
 
 class MatMulGate:
-    """W @ x with W (n, m) and x (m,) or (m, k).
-    Backward: dW = dout x^T (np.outer(dout, x) for 1-D x), dx = W^T dout."""
+    """W @ x with W (n, m) and x (m,) or (m, k); W may be square (n == m).
+    Backward: dW = dout x^T (np.outer(dout, x) for 1-D x), dx = W^T dout: the transposes
+    are needed on every shape, also where the shapes would fit without them."""
 
     def forward(self, W, x):
         # YOUR CODE HERE
@@ -142,7 +157,8 @@ class MatMulGate:
 
 
 class SquaredL2Gate:
-    """Loss sum((q - target)^2), returned as a Python float.
+    """Loss sum((q - target)^2), returned as a scalar (a Python float or a
+    NumPy scalar, not a 1-element array).
     Backward: (2 (q - target) dout,)."""
 
     def __init__(self, target):
@@ -160,8 +176,9 @@ class SquaredL2Gate:
 
 class SoftmaxCrossEntropyGate:
     """Mean over the N rows of -sum(target * log softmax(o)) for scores o of
-    shape (N, C) or (C,) (then N = 1). log softmax(o) = s - log(sum(e^s)) with
-    s = o - max(o) per row, so scores of magnitude 1e3 stay finite.
+    shape (N, C) (N may be 1) or (C,) (then N = 1), returned as a scalar.
+    Stable for scores of magnitude 1e3: log softmax(o) = s - log(sum(e^s)) with
+    s = o - max(o) taken per row (the maximum of each row, not of the whole array).
     Backward: ((softmax(o) - target) dout / N,)."""
 
     def __init__(self, target):
@@ -178,8 +195,8 @@ class SoftmaxCrossEntropyGate:
 
 
 class SoftIoUGate:
-    """Soft intersection over union of a soft mask X and a binary target Y:
-    I / U with I = sum(X Y), U = sum(X + Y - X Y).
+    """Soft intersection over union of a soft mask X and a binary target Y, returned
+    as a scalar: I / U with I = sum(X Y), U = sum(X + Y - X Y).
     Backward: (dout (U Y - I (1 - Y)) / U^2,)."""
 
     def __init__(self, target):
@@ -198,7 +215,8 @@ class SoftIoUGate:
 def sigmoid_neuron(w, x):
     """f = sigma(w0 x0 + w1 x1 + w2) and its gradients, wired from the gates
     above (two MultiplyGates, two AddGates, one SigmoidGate): forward through
-    the graph, then backward from df = 1. Returns (f, dw, dx) with f a float,
+    the graph, then backward from df = 1 (no autograd, no hand-derived closed
+    form: the grader counts the gate calls). Returns (f, dw, dx) with f a float,
     dw of shape (3,) and dx of shape (2,)."""
     # YOUR CODE HERE
     raise NotImplementedError()

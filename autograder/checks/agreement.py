@@ -139,6 +139,25 @@ def likely_mistake(got: Any, mistakes: Mistakes | None, *, rtol: float, atol: fl
     return None
 
 
+def low_precision(got: Any, tolerance: float = 0.0) -> str | None:
+    """A diagnosis when `got` holds floats narrower than float64 (float32, float16) whose rounding
+    alone (relative ~1e-7, ~1e-3) exceeds the relative `tolerance` of the check: then the dtype,
+    whatever else is wrong, keeps the result from agreeing, and is named first."""
+    leaves = got if isinstance(got, (tuple, list)) else (got,)
+    for leaf in leaves:
+        if isinstance(leaf, (tuple, list)):
+            found = low_precision(leaf, tolerance)
+            if found:
+                return found
+        elif isinstance(leaf, (np.ndarray, np.generic)) and leaf.dtype.kind == "f" and leaf.dtype.itemsize < 8:
+            eps = float(np.finfo(leaf.dtype).eps)
+            if eps > tolerance:
+                return (f"the result is {leaf.dtype}, not float64: its rounding alone (relative ~{eps:.0e}) "
+                        f"exceeds the tolerance. Compute and return float64 (no .astype(np.{leaf.dtype}) "
+                        f"or dtype=np.{leaf.dtype})")
+    return None
+
+
 def _input_text(inputs: Mapping[str, Any] | None, index: tuple | None, path: str) -> str:
     """Inputs for the message: the element at `index` for inputs of the leaf's shape, else the whole."""
     if not inputs:
@@ -182,6 +201,8 @@ def assert_agrees(got: Any, expected: Any, *, rtol: float, atol: float, what: st
         return
     message = describe(d, what=what, rtol=rtol, atol=atol, inputs=inputs)
     label = likely_mistake(got, mistakes, rtol=rtol, atol=atol) if d.index is not None else None
+    if label is None and d.index is not None:
+        label = low_precision(got, rtol)
     if label:
         message += f" Likely mistake: {label}."
     elif hint:

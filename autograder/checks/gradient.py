@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckFailed
-from autograder.checks.agreement import find_disagreement, fmt, likely_mistake
+from autograder.checks.agreement import find_disagreement, fmt, likely_mistake, low_precision
 
 H = 1e-5
 TINY = 1e-6
@@ -132,6 +132,7 @@ def assert_gradient(analytic: Any, numeric: Any, *, what: str, unit: str,
                f"(central differences, h={H:g}); relative error up to {max_err:.3g} > {threshold:g}. "
                f"Worst: {at}{shown}: numerical {fmt(num)}, got {fmt(got)}.")
     diagnosis = likely_mistake(analytic, mistakes, rtol=1e-6, atol=1e-9) if mistakes else None
+    diagnosis = diagnosis or low_precision(analytic, threshold)
     if diagnosis:
         message += f" Likely mistake: {diagnosis}."
     elif hint:

@@ -525,3 +525,51 @@ def check_layer_statistics(got: dict, runs: dict, *, what: str, alpha: float = A
                 f"{what}: layer {layer + 1} activation mean is {_fmt(mean)} (std {_fmt(std)}); the "
                 f"reference's mean/std lies in [{_fmt(center - half)}, {_fmt(center + half)}]: the "
                 f"activations are not centred like the reference's (weights not centred at 0?).{profile}")
+
+
+# --------------------------------------------------------------------------- figure data
+
+WEIGHT_HISTOGRAM_BINS = 40
+
+
+def weight_histogram(w, *, distribution: str, parameter: float, what: str = "", bins: int = WEIGHT_HISTOGRAM_BINS,
+                     alpha: float = ALPHA) -> dict | None:
+    """The data of a ``weight_histogram`` artifact (docs/architecture.md): the sample's histogram
+    against the expected one of N(0, parameter^2) (``distribution="normal"``) or
+    U(-parameter, parameter) (``"uniform"``), with the band a correct sampler's counts land in.
+
+    The range is symmetric, wide enough for the expected law (4 sigma, or the bound and a margin) and
+    for most of the sample (its 99.9th percentile of |w|), so a sample ten times too wide is drawn
+    as such. Per bin the count of a correct sampler is Binomial(n, p); the band is
+    ``n p +- z sqrt(n p (1 - p))`` with ``z`` the normal quantile of ``1 - alpha / (2 bins)``
+    (Bonferroni over the bins), clipped at 0. None when `w` is no finite float array.
+    """
+    arr = np.asarray(w) if isinstance(w, np.ndarray) else None
+    if arr is None or arr.dtype.kind != "f" or arr.size == 0:
+        return None
+    arr = arr.astype(np.float64, copy=False).ravel()
+    arr = arr[np.isfinite(arr)]
+    if arr.size == 0:
+        return None
+    n = arr.size
+    law_extent = 4.0 * parameter if distribution == "normal" else 1.25 * parameter
+    sample_extent = float(np.quantile(np.abs(arr), 0.999))
+    half_width = max(law_extent, min(sample_extent, 1e6 * max(law_extent, 1e-300)))
+    if not half_width > 0:
+        half_width = 1.0
+    edges = np.linspace(-half_width, half_width, bins + 1)
+    counts, _ = np.histogram(arr, bins=edges)
+    if distribution == "normal":
+        cdf = normal_cdf(edges / parameter) if parameter > 0 else (edges >= 0).astype(np.float64)
+    else:
+        cdf = uniform_cdf(parameter)(edges)
+    p = np.clip(np.diff(cdf), 0.0, 1.0)
+    expected = n * p
+    z = normal_quantile(1.0 - alpha / (2 * bins))
+    spread = z * np.sqrt(n * p * (1.0 - p))
+    return {"what": what, "distribution": distribution, "parameter": float(parameter), "n": int(n),
+            "bins": [float(e) for e in edges], "counts": [int(c) for c in counts],
+            "expected": [float(e) for e in expected],
+            "band_low": [float(v) for v in np.maximum(expected - spread, 0.0)],
+            "band_high": [float(v) for v in expected + spread],
+            "outside": int(n - counts.sum())}

@@ -159,6 +159,37 @@ def gradient_error(artifact: dict) -> bytes:
     return _png(fig)
 
 
+def weight_histogram(artifact: dict) -> bytes:
+    """An initializer's weights: their histogram (bars) against the expected counts of the law the
+    handout names (line) and the band a correct sampler's counts land in (shaded)."""
+    edges = np.asarray(artifact.get("bins", []), dtype=float)
+    counts = np.asarray(artifact.get("counts", []), dtype=float)
+    expected = np.asarray(artifact.get("expected", []), dtype=float)
+    low = np.asarray(artifact.get("band_low", []), dtype=float)
+    high = np.asarray(artifact.get("band_high", []), dtype=float)
+    fig, ax = _figure(6.4, 3.4)
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.88)
+    if edges.size >= 2 and counts.size == edges.size - 1:
+        centers, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+        ax.bar(centers, counts, width=widths, color=STUDENT, alpha=0.6, label="your weights")
+        if expected.size == counts.size:
+            ax.step(edges, np.append(expected, expected[-1]), where="post", color=REFERENCE, lw=1.5,
+                    label="expected")
+        if low.size == counts.size and high.size == counts.size:
+            ax.fill_between(edges, np.append(low, low[-1]), np.append(high, high[-1]), step="post",
+                            color=REFERENCE, alpha=0.2, label="a correct sampler lands here")
+        ax.set_xlim(edges[0], edges[-1])
+    law = artifact.get("distribution", "normal")
+    parameter = float(artifact.get("parameter", float("nan")))
+    law_text = f"N(0, {parameter:.4g}^2)" if law == "normal" else f"U(-{parameter:.4g}, {parameter:.4g})"
+    outside = int(artifact.get("outside", 0))
+    ax.set_xlabel("weight" + (f"  ({outside} of {artifact.get('n', '?')} outside the view)" if outside else ""))
+    ax.set_ylabel("count")
+    ax.set_title(f"{artifact.get('what', 'weights')} vs {law_text}", fontsize=9)
+    ax.legend(fontsize=7, loc="best")
+    return _png(fig)
+
+
 def golden_section(artifact: dict) -> bytes:
     """Bracket width per iteration (log) against the ideal 1/phi contraction, and evaluations vs bound."""
     brackets = np.asarray(artifact.get("brackets", []), dtype=float).reshape(-1, 2)
@@ -187,6 +218,7 @@ def golden_section(artifact: dict) -> bytes:
 
 _DRAWERS = {
     "layer_stats": layer_stats,
+    "weight_histogram": weight_histogram,
     "trajectory": trajectory,
     "gradient_error": gradient_error,
     "golden_section": golden_section,
@@ -195,6 +227,7 @@ _DRAWERS = {
 FIGURE_KINDS = frozenset(_DRAWERS)
 CAPTIONS = {
     "layer_stats": "Activation statistics layer by layer: mean and std (left), histograms (right).",
+    "weight_histogram": "Histogram of the weights against the expected distribution, with the band a correct sampler lands in.",
     "trajectory": "Optimizer path on the test function's contours, and the loss per step.",
     "gradient_error": "Relative error of each gradient element against central differences.",
     "golden_section": "Bracket width per iteration, and the number of function evaluations.",

@@ -8,13 +8,16 @@ among the mutants here.)
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from autograder.checks.statistics import ALPHA, chi2_mean_square_interval, uniform_max_lower_bound
 from autograder.suites.initializers import common
 
 from harness import (  # the shared tests, collected in this module too
-    Validity, test_cohort_gets_expected_results, test_empty_file_scores_zero,
+    Validity, failed, mutate, test_cohort_gets_expected_results, test_empty_file_scores_zero,
     test_every_check_catches_a_known_mistake, test_filled_released_notebook_gets_full_marks,
     test_mutant_fails_the_check_that_names_it, test_reference_gets_full_marks,
     test_released_stub_scores_zero, test_stub_scores_zero)
@@ -90,6 +93,34 @@ MUTANTS = {
     "gain_leaky_relu_slope_not_squared": (
         [("math.sqrt(2.0 / (1.0 + slope**2))", "math.sqrt(2.0 / (1.0 + slope))")],
         "test_gain_leaky_relu_slope", "slope not squared"),
+    # Missed before the contract covered one-row, one-column and square shapes and a thin layer
+    # was sampled: np.squeeze, and a variance off by one term of fan_in (0.8% at fan_in = 120).
+    "lecun_squeezes": (
+        [(LECUN_DRAW, LECUN_DRAW + ".squeeze()")],
+        "test_lecun_normal_contract", "lecun_normal(1, 5, rng) must return shape (1, 5), got shape (5,)"),
+    "zeros_squeezes": (
+        [("return np.zeros((fan_in, fan_out), dtype=np.float64)", "return np.zeros((fan_in, fan_out)).squeeze()")],
+        "test_zeros", "zeros(1, 5, rng) must return shape (1, 5), got shape (5,)"),
+    "lecun_sample_variance_fan_in_minus_one": (
+        [(LECUN_DRAW, "rng.normal(0.0, 1.0 / math.sqrt(fan_in - 1), size=(fan_in, fan_out))")],
+        "test_lecun_normal_small_fan_in", "1/(fan_in - 1)"),
+    "zeros_draws_from_rng": (
+        [("return np.zeros((fan_in, fan_out), dtype=np.float64)",
+          "return np.zeros((fan_in, fan_out)) if rng is None else 0.0 * rng.random((fan_in, fan_out))")],
+        "test_zeros", "zeros uses no randomness"),
+    "lecun_counts_the_bias_in_fan_in": (
+        [(LECUN_DRAW, "rng.normal(0.0, 1.0 / math.sqrt(fan_in + 1), size=(fan_in, fan_out))")],
+        "test_lecun_normal_small_fan_in", "1/(fan_in + 1) (the bias counted as an input)"),
+    "small_random_squeezes": (
+        [("return rng.normal(0.0, scale, size=(fan_in, fan_out))",
+          "return np.squeeze(rng.normal(0.0, scale, size=(fan_in, fan_out)))")],
+        "test_small_random_contract", "small_random(1, 5, rng) must return shape (1, 5), got shape (5,)"),
+    "kaiming_uniform_mode_keyword_renamed": (
+        [('def kaiming_uniform(fan_in, fan_out, rng, mode="fan_in"):', 'def kaiming_uniform(fan_in, fan_out, rng, fan="fan_in"):'),
+         ('    n = fan_in if mode == "fan_in" else fan_out\n    bound', '    n = fan_in if fan == "fan_in" else fan_out\n    bound'),
+         ('    if mode not in ("fan_in", "fan_out"):\n        raise ValueError(f"mode must be \'fan_in\' or \'fan_out\', got {mode!r}")\n'
+          '    n = fan_in if fan == "fan_in"', '    n = fan_in if fan == "fan_in"')],
+        "test_kaiming_uniform_contract", "unexpected keyword argument 'mode'"),
 }
 
 VALIDITY = Validity("initializers", notebook_student="gia_notebook", mutants=MUTANTS)
@@ -100,7 +131,7 @@ DISTRIBUTION_CASES = [(name, common.VISIBLE_SHAPE, {}) for name in common.NORMAL
     ("small_random", common.HIDDEN_SHAPE, {"scale": 0.05}), ("lecun_normal", common.HIDDEN_SHAPE, {}),
     ("xavier_normal", common.HIDDEN_SHAPE, {"gain": 2**0.5}), ("xavier_uniform", common.HIDDEN_SHAPE, {"gain": 4.0}),
     ("kaiming_normal", common.HIDDEN_SHAPE, {"mode": "fan_out"}),
-    ("kaiming_uniform", common.HIDDEN_SHAPE, {"mode": "fan_out"})]
+    ("kaiming_uniform", common.HIDDEN_SHAPE, {"mode": "fan_out"}), ("lecun_normal", common.THIN_SHAPE, {})]
 
 
 @pytest.mark.parametrize("name, shape, params", DISTRIBUTION_CASES)
@@ -117,3 +148,64 @@ def test_every_named_mistake_is_outside_the_acceptance_region(name, shape, param
         lo = uniform_max_lower_bound(bound, n, ALPHA / 4)
         for label, wrong in mistakes.items():
             assert not lo <= wrong <= bound * (1 + 1e-15), label
+
+
+ALTERNATIVES = Path(__file__).with_name("alternatives") / "initializers"
+
+# Correct implementations in styles the cohort lacks; each must get full marks.
+CORRECT = {
+    # Element by element with Python loops (the uniform ones: not in the 500 x 500 network), a flat
+    # draw reshaped, and gain by a match statement.
+    "element_loops_match_gain": mutate(VALIDITY.reference, [
+        ("    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))\n    return rng.uniform(-bound, bound, size=(fan_in, fan_out))\n",
+         "    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))\n"
+         "    return np.array([[rng.uniform(-bound, bound) for _ in range(fan_out)] for _ in range(fan_in)])\n"),
+        ("    bound = math.sqrt(6.0 / n)\n    return rng.uniform(-bound, bound, size=(fan_in, fan_out))\n",
+         "    bound = math.sqrt(6.0 / n)\n    w = np.empty((fan_in, fan_out))\n"
+         "    for i in range(fan_in):\n        for j in range(fan_out):\n            w[i, j] = rng.uniform(-bound, bound)\n"
+         "    return w\n"),
+        ("    return rng.normal(0.0, scale, size=(fan_in, fan_out))\n",
+         "    return rng.normal(0.0, scale, size=fan_in * fan_out).reshape(fan_in, fan_out)\n"),
+        ("    table = {\n", "    match nonlinearity:\n        case \"leaky_relu\":\n"
+         "            return math.sqrt(2.0 / (1.0 + slope**2))\n        case \"relu\" | \"silu\":\n"
+         "            return math.sqrt(2.0)\n    table = {\n")]),
+    **{path.stem: path.read_text() for path in sorted(ALTERNATIVES.glob("*.py"))},
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_alternative_gets_full_marks(name):
+    result = VALIDITY.grade(CORRECT[name])
+    assert result.status == "ok"
+    assert failed(result) == set(), {c.check_id: c.output for c in result.checks if c.status == "failed"}
+    assert result.score == result.max_score
+
+
+def test_every_mutant_names_its_diagnosis():
+    """Each known mistake is asserted by the text of its diagnosis, not only by a failed check."""
+    assert all(len(spec) == 3 and spec[2] for spec in MUTANTS.values())
+    assert len(CORRECT) >= 5
+
+
+@pytest.mark.parametrize("wrong", ["xavier_normal_fan_in_only", "xavier_uniform_on_zero_to_b"])
+def test_a_failed_distribution_check_draws_the_weights(wrong):
+    """The failed distribution check attaches a weight histogram whose counts leave the band a
+    correct sampler lands in (the reference's counts stay inside it)."""
+    result = VALIDITY.grade(mutate(VALIDITY.reference, MUTANTS[wrong][0]))
+    check = {c.check_id: c for c in result.checks}[MUTANTS[wrong][1]]
+    assert check.status == "failed"
+    (figure,) = [a for a in check.artifacts if a["kind"] == "weight_histogram"]
+    counts, low, high = (np.array(figure[k]) for k in ("counts", "band_low", "band_high"))
+    assert ((counts < low) | (counts > high)).sum() >= 3
+    passed = {c.check_id: c for c in VALIDITY.grade(VALIDITY.reference).checks}[MUTANTS[wrong][1]]
+    assert passed.status == "passed" and not passed.artifacts
+
+
+def test_every_kind_of_hidden_rule_has_a_visible_check():
+    """A student who passes `check` has been shown every kind of rule a hidden check grades."""
+    from autograder.runtime import rubric
+
+    checks = rubric.collect("initializers")
+    visible = {c["kind"] for c in checks if not c["hidden"]}
+    assert {c["kind"] for c in checks if c["hidden"]} <= visible
+    assert any(c["hidden"] for c in checks)

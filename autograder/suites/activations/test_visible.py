@@ -1,4 +1,5 @@
-"""Visible checks of `activations` (SPEC §1.2): values, derivatives, kink conventions.
+"""Visible checks of `activations` (the handout: the module's and each function's docstring):
+values, derivatives, kink conventions, stability for |z| up to 1e3, the contract.
 
 Every call isolates the unit under test: the other activations it may reuse
 (`silu_grad` calling `sigmoid`, `selu` calling `elu`, ...) are the reference's.
@@ -10,8 +11,9 @@ from autograder.checks import CheckFailed
 from autograder.checks.agreement import assert_agrees, assert_same_structure, fmt
 from autograder.checks.gradient import assert_gradient, elementwise_derivative
 from autograder.suites.activations.cases import (
-    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, Z_VALUES, base_name,
+    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, UNITS, Z_VALUES, base_name,
     call_value, mistakes_at, params_cases, reference, smooth_points)
+from autograder.suites.activations.stability import check_contract, check_stability
 
 
 @pytest.mark.points(2)
@@ -42,7 +44,7 @@ def test_gradient(student, feedback, unit):
 @pytest.mark.kind("agreement")
 @pytest.mark.parametrize("unit", params_cases(KINK_CONVENTIONS))
 def test_kink_convention(student, unit):
-    """Derivative at the kink takes the one-sided value of the SPEC convention"""
+    """Derivative at the kink takes the one-sided value its docstring names"""
     for z0, params, side, rule in KINK_CONVENTIONS[unit]:
         z = np.array([z0 - KINK_STEP, z0, z0 + KINK_STEP])
         shown = "".join(f", {k}={v}" for k, v in params.items())
@@ -56,7 +58,23 @@ def test_kink_convention(student, unit):
             side_name = "left" if side < 0 else "right"
             took_other = abs(at_kink - other) <= KINK_ATOL
             raise CheckFailed(
-                f"{unit}({z0:g}{shown}) returned {fmt(at_kink)}. SPEC convention: {rule}, the {side_name}-hand "
+                f"{unit}({z0:g}{shown}) returned {fmt(at_kink)}. The {unit} docstring: {rule}, the {side_name}-hand "
                 f"value, which your own {unit} gives as {fmt(named)} just {side_name} of {z0:g}"
                 + (" (you took the other side's value: check `>` versus `>=` in your condition)."
                    if took_other else "."))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("contract")
+@pytest.mark.parametrize("unit", params_cases(UNITS))
+def test_stability(student, unit):
+    """Finite, warning-free and correct for magnitudes of z up to 1e3"""
+    check_stability(student, unit, {})
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("contract")
+@pytest.mark.parametrize("unit", params_cases(UNITS))
+def test_contract(student, unit):
+    """Same shape in and out (2-D, 1-D, 0-d, Python float), float64, input not modified, no global RNG"""
+    check_contract(student, unit)

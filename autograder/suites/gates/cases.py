@@ -1,4 +1,4 @@
-"""Inputs, reference values and known mistakes of the `gates` suite (SPEC §1.1).
+"""Inputs, reference values and known mistakes of the `gates` suite (the handout: solutions/gates.py's docstrings).
 
 Trusted-side data, computed once per process with fixed seeds. Every case is
 (constructor arguments, forward inputs, upstream gradient `dout`); the numerical
@@ -60,20 +60,34 @@ def _build_cases() -> dict:
         "OffsetGate": [Case((-1.5,), (normal(3, 4),), normal(3, 4))],
         "SigmoidGate": [Case((), (2.0 * normal(3, 4),), normal(3, 4))],
         "ReLUGate": [Case((), (avoid_kinks(normal(3, 4), (0.0,)),), normal(3, 4))],
+        # Non-square and square W: a "transpose it if the shapes do not match" fix of a wrong
+        # gradient is invisible on non-square shapes (it then happens to be right) and wrong on square ones.
         "MatMulGate": [Case((), (normal(4, 3), normal(3)), normal(4)),
-                       Case((), (normal(4, 3), normal(3, 2)), normal(4, 2))],
-        "SquaredL2Gate": [Case((normal(5),), (normal(5),), 0.7)],
+                       Case((), (normal(4, 3), normal(3, 2)), normal(4, 2)),
+                       Case((), (normal(3, 3), normal(3)), normal(3)),
+                       Case((), (normal(3, 3), normal(3, 3)), normal(3, 3))],
+        "SquaredL2Gate": [Case((normal(5),), (normal(5),), 0.7), Case((normal(2, 3),), (normal(2, 3),), -0.4)],
+        # (N, C), 1-D (C,) (N = 1) and a batch of one (1, C): N is the number of rows, never C.
         "SoftmaxCrossEntropyGate": [Case((one_hot,), (2.0 * normal(4, 3),), 0.7),
-                                    Case((soft_target,), (2.0 * normal(5),), -1.3)],
+                                    Case((soft_target,), (2.0 * normal(5),), -1.3),
+                                    Case((np.eye(4)[[2]],), (2.0 * normal(1, 4),), 1.1)],
         "SoftIoUGate": [Case((rng.integers(0, 2, size=(3, 4)).astype(float),),
                              (rng.uniform(0.05, 0.95, size=(3, 4)),), 0.7)],
     }
+    # Every elementwise gate on a 1-D input as well (its contract allows any shape): a mistake that
+    # assumes two axes (`x.shape[1]`, `np.sum(axis=1)`, `x.T`) shows there.
+    for gate in ("AddGate", "MultiplyGate", "MaxGate", "ExpGate", "ReciprocalGate", "ScaleGate", "OffsetGate",
+                 "SigmoidGate", "ReLUGate", "SoftIoUGate"):
+        first = cases[gate][0]
+        cases[gate].append(Case(tuple(np.ravel(c)[:5] if isinstance(c, np.ndarray) else c for c in first.ctor),
+                                tuple(np.ravel(x)[:5] for x in first.inputs),
+                                np.ravel(first.dout)[:5] if isinstance(first.dout, np.ndarray) else first.dout))
     return cases
 
 
 CASES = _build_cases()
 
-# Python floats everywhere (SPEC: scalars are allowed); MatMulGate needs matrices and
+# Python floats everywhere (the module docstring: scalars are allowed); MatMulGate needs matrices and
 # SoftmaxCrossEntropyGate a score vector, so they have no scalar case.
 SCALAR_CASES = {
     "AddGate": Case((), (0.7, -1.3), 0.4), "MultiplyGate": Case((), (0.7, -1.3), 0.4),
@@ -89,8 +103,14 @@ SCALAR_CASES = {
 MAX_TIES = Case((), (np.array([1.0, -2.0, 0.5]), np.array([1.0, -2.0, 0.5])), np.array([0.3, -0.6, 0.9]))
 RELU_AT_ZERO = Case((), (np.zeros(3),), np.array([0.3, -0.6, 0.9]))
 
-# Softmax at scores of magnitude 1e3: a naive exp overflows.
-SOFTMAX_EXTREME = Case((np.eye(3)[[0, 2]],), (np.array([[1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0]]),), 1.0)
+# Softmax at scores of magnitude 1e3: a naive exp overflows. The last row's scores are all near
+# -1000: shifting by the maximum of the whole array instead of each row's underflows it to log(0).
+SOFTMAX_EXTREME = Case((np.eye(3)[[0, 2, 1]],),
+                       (np.array([[1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0], [-1000.0, -999.0, -1001.0]]),),
+                       1.0)
+# Sigmoid at |x| up to 1e3: 1/(1 + e^-x) overflows for x < -709.78.
+SIGMOID_EXTREME = Case((), (np.array([-1000.0, -710.0, -40.0, 40.0, 710.0, 1000.0]),),
+                       np.array([0.3, -0.6, 0.9, 1.2, -0.5, 0.7]))
 
 SIGMOID_NEURON_EXAMPLE = (np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0]))
 _neuron_rng = np.random.default_rng(3301)
@@ -118,10 +138,16 @@ def numerical_gradients(gate: str, index: int) -> tuple:
 
 
 def as_gradients(value, n_inputs: int):
-    """The backward value as a tuple (a bare array is accepted for a one-input gate)."""
+    """`backward`'s value as a tuple of gradients, in every form the handout allows: a tuple or a
+    list (a 1-element one for a one-input gate), or, for a one-input gate, the bare gradient (an
+    array, a NumPy or a Python scalar). Every check reads backward's value through this function
+    only, so a form is accepted by all of them or by none. Anything else is returned unchanged,
+    for the caller to diagnose (a wrong number of gradients, None, ...)."""
     if isinstance(value, (tuple, list)):
         return tuple(value)
-    return (value,) if n_inputs == 1 else value
+    if n_inputs == 1 and value is not None:
+        return (value,)
+    return value
 
 
 def gate_cases(gates) -> list:
@@ -132,13 +158,14 @@ def _sig(x):
     return 1.0 / (1.0 + np.exp(-np.clip(x, -700, 700)))
 
 
-def _log_softmax(x):
-    shifted = x - np.max(x, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+def _log_softmax(x, axis=-1):
+    x = np.asarray(x, dtype=np.float64)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-def _softmax(x):
-    return np.exp(_log_softmax(x))
+def _softmax(x, axis=-1):
+    return np.exp(_log_softmax(x, axis=axis))
 
 
 def forward_mistakes(gate: str, case: Case) -> dict:
@@ -147,6 +174,10 @@ def forward_mistakes(gate: str, case: Case) -> dict:
     t = case.ctor[0] if case.ctor else None
     table = {
         "MaxGate": {"np.minimum instead of np.maximum": lambda: np.minimum(*case.inputs)},
+        "ExpGate": {"e approximated by a decimal (e.g. 2.718 ** x): use np.exp(x)": lambda: 2.718 ** x},
+        "ScaleGate": {"forgot the factor a (returned x)": lambda: np.asarray(x, dtype=np.float64)},
+        "OffsetGate": {"multiplied by c instead of adding it": lambda: case.ctor[0] * np.asarray(x, dtype=np.float64)},
+        "SigmoidGate": {"the two branches of the stable form swapped (returned sigma(-x))": lambda: _sig(-x)},
         "ReciprocalGate": {"returned -1/x": lambda: -1.0 / x},
         "SquaredL2Gate": {"mean instead of sum": lambda: float(np.mean((x - t) ** 2)),
                           "forgot the square: sum(q - target)": lambda: float(np.sum(x - t))},
@@ -159,6 +190,25 @@ def forward_mistakes(gate: str, case: Case) -> dict:
                         lambda: float(np.sum(x * t) / np.sum(x + t))},
     }
     return table.get(gate, {})
+
+
+def _matmul_mistakes(inputs, dout) -> dict:
+    """Known-wrong (dW, dx) of MatMulGate. On a square W the shapes of W and W^T agree, so a
+    missing transpose returns the wrong values instead of raising (variants are listed only
+    where their shapes fit: a diagnosis never raises)."""
+    W, x = (np.asarray(v, dtype=np.float64) for v in inputs)
+    dW = np.outer(dout, x) if x.ndim == 1 else dout @ x.T
+    table = {}
+    if W.shape[0] == W.shape[1]:
+        table["dx = W @ dout instead of W.T @ dout (on a square W both shapes fit; only W.T is right)"] = \
+            lambda: (dW, W @ dout)
+        if x.ndim == 1:
+            table["dW = np.outer(x, dout) instead of np.outer(dout, x) (the transpose of the right dW)"] = \
+                lambda: (np.outer(x, dout), W.T @ dout)
+        elif x.shape[0] == x.shape[1]:
+            table["dW = dout @ x instead of dout @ x.T (on a square x both shapes fit; only x.T is right)"] = \
+                lambda: (dout @ x, W.T @ dout)
+    return table
 
 
 def backward_mistakes(gate: str, case: Case) -> dict:
@@ -192,9 +242,12 @@ def backward_mistakes(gate: str, case: Case) -> dict:
             "sign flipped: target - softmax(o)": lambda: (
                 (t - _softmax(x, axis=-1)) * dout / (1 if x.ndim == 1 else len(x)),)},
         "SoftIoUGate": {"I(1 + Y) instead of I(1 - Y) in the numerator": lambda: (
-            dout * (np.sum(x + t - x * t) * t - np.sum(x * t) * (1 + t)) / np.sum(x + t - x * t) ** 2,)},
+            dout * (np.sum(x + t - x * t) * t - np.sum(x * t) * (1 + t)) / np.sum(x + t - x * t) ** 2,),
+                        "treated the union U as a constant (dout Y / U): U depends on X too (quotient rule)":
+                            lambda: (dout * t / np.sum(x + t - x * t),)},
     }
-    return {**table.get(gate, {}), **generic}
+    specific = _matmul_mistakes(xs, dout) if gate == "MatMulGate" else table.get(gate, {})
+    return {**specific, **generic}
 
 
 def method_call(obj, method: str, *args):

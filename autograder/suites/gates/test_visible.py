@@ -1,15 +1,23 @@
-"""Visible checks of `gates` (SPEC §1.1): forward values, backward by the
-upstream-gradient numerical check, tie and kink conventions, `sigmoid_neuron`."""
+"""Visible checks of `gates` (the handout: the module's and each gate's docstring): forward values,
+backward by the upstream-gradient numerical check, tie and kink conventions, Python-float inputs,
+the contract (inputs kept, float64 gradients, one per input), stable softmax at 1e3, the loss
+gates' default dout, `sigmoid_neuron`."""
 import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, SharedCalls
-from autograder.checks.agreement import assert_agrees, fmt
+from autograder.checks.agreement import assert_agrees, assert_same_structure, fmt
+from autograder.checks.contract import (
+    assert_dtype, assert_no_mutation, assert_shape, returned_value, snapshot)
 from autograder.checks.gradient import assert_gradient, upstream_gradients
 from autograder.suites.gates.cases import (
-    ATOL, CASES, GATES, LOSS_GATES, MAX_TIES, RELU_AT_ZERO, RTOL, SIGMOID_NEURON_EXAMPLE, SIGMOID_NEURON_RANDOM,
-    GateCounter, as_gradients, backward_mistakes, forward_mistakes, gate_cases, numerical_gradients,
-    ref_backward, ref_forward, reference)
+    ATOL, CASES, GATES, LOSS_GATES, MAX_TIES, RELU_AT_ZERO, RTOL, SCALAR_CASES, SIGMOID_NEURON_EXAMPLE,
+    SIGMOID_NEURON_RANDOM, SOFTMAX_EXTREME, GateCounter, as_gradients, backward_mistakes, forward_mistakes,
+    gate_cases, method_call, numerical_gradients, ref_backward, ref_forward, reference)
+from autograder.suites.gates.stability import check_stable
+
+SOFTMAX_ADVICE = ("Subtract each row's maximum score before exponentiating (the SoftmaxCrossEntropyGate "
+                  "docstring): softmax and log-softmax do not change, and every exponent is then <= 0.")
 
 MATMUL_HINT = ("Each gradient has its input's shape: dW = np.outer(dout, x) for 1-D x "
                "(dout @ x.T for 2-D x), dx = W.T @ dout.")
@@ -61,14 +69,14 @@ def test_max_gate_ties(student):
     # Routing copies dout or writes 0: exact agreement (rtol = atol = 0).
     assert_agrees(got, ref_backward("MaxGate", case), rtol=0.0, atol=0.0,
                   what="MaxGate().forward(x, y), then backward(dout)", inputs={"x": x, "y": y, "dout": dout},
-                  mistakes={"ties sent to y: x > y instead of x >= y (SPEC: ties go to x)":
+                  mistakes={"ties sent to y: x > y instead of x >= y (the MaxGate docstring: ties go to x)":
                             (np.where(x > y, dout, 0.0), np.where(x > y, 0.0, dout)),
-                            "ties split between x and y (SPEC: ties go to x)":
+                            "ties split between x and y (the MaxGate docstring: ties go to x)":
                             (np.where(x > y, dout, np.where(x == y, dout / 2, 0.0)),
                              np.where(x < y, dout, np.where(x == y, dout / 2, 0.0))),
-                            "ties sent to both x and y (SPEC: ties go to x only)":
+                            "ties sent to both x and y (the MaxGate docstring: ties go to x only)":
                             (np.where(x >= y, dout, 0.0), np.where(x <= y, dout, 0.0))},
-                  hint="SPEC convention: on ties (x == y) all of dout goes to x.")
+                  hint="The MaxGate docstring: on ties (x == y) all of dout goes to x.")
 
 
 @pytest.mark.points(1)
@@ -81,9 +89,16 @@ def test_relu_gate_at_zero(student):
     got = as_gradients(made.result(1), 1)
     assert_agrees(got, ref_backward("ReLUGate", case), rtol=0.0, atol=0.0,
                   what="ReLUGate().forward(x), then backward(dout)", inputs={"x": x, "dout": case.dout},
-                  mistakes={"(x >= 0) instead of (x > 0): the derivative at 0 must be 0 (SPEC convention)":
+                  mistakes={"(x >= 0) instead of (x > 0): the derivative at 0 must be 0 (the ReLUGate docstring)":
                             (np.where(x >= 0, case.dout, 0.0),)},
-                  hint="SPEC convention: ReLUGate passes no gradient where x == 0.")
+                  hint="The ReLUGate docstring: no gradient passes where x == 0.")
+
+
+def _neuron_value_mistakes(w, x):
+    """Known-wrong f of sigmoid_neuron."""
+    sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+    return {"forgot the bias w2: f = sigma(w0 x0 + w1 x1)": sig(w[0] * x[0] + w[1] * x[1]),
+            "returned the pre-activation w0 x0 + w1 x1 + w2 without the sigmoid": w[0] * x[0] + w[1] * x[1] + w[2]}
 
 
 def _neuron_gradient_mistakes(w, x):
@@ -103,7 +118,7 @@ def _neuron_result(got):
 
 
 NEURON_INPUTS = [SIGMOID_NEURON_EXAMPLE, *SIGMOID_NEURON_RANDOM]
-NEURON_EXAMPLE_TEXT = "SPEC example: f = 0.7311, dw = [-0.1966, -0.3932, 0.1966], dx = [0.3932, -0.5898]."
+NEURON_EXAMPLE_TEXT = "The handout's example: f = 0.7311, dw = [-0.1966, -0.3932, 0.1966], dx = [0.3932, -0.5898]."
 
 
 class NeuronCalls:
@@ -133,7 +148,7 @@ def test_sigmoid_neuron_value(neuron_calls):
         got = neuron_calls(index)
         assert_agrees(got[0], reference.sigmoid_neuron(w, x)[0], rtol=RTOL, atol=ATOL,
                       what="f of sigmoid_neuron(w, x) -> (f, dw, dx)", inputs={"w": w, "x": x},
-                      hint=NEURON_EXAMPLE_TEXT)
+                      mistakes=_neuron_value_mistakes(w, x), hint=NEURON_EXAMPLE_TEXT)
 
 
 @pytest.mark.points(2)
@@ -147,3 +162,88 @@ def test_sigmoid_neuron_gradient(neuron_calls, feedback):
         assert_gradient(tuple(got[1:]), numeric, what="sigmoid_neuron(w, x) -> (f, dw, dx)",
                         unit="sigmoid_neuron", names=("dw", "dx"), inputs={"w": w, "x": x},
                         feedback=feedback, mistakes=_neuron_gradient_mistakes(w, x), hint=NEURON_EXAMPLE_TEXT)
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("agreement")
+@pytest.mark.parametrize("gate", gate_cases(SCALAR_CASES))
+def test_scalar_inputs(student, gate):
+    """Python floats in: scalar value and gradients, as for 1-element arrays"""
+    case = SCALAR_CASES[gate]
+    names = case.names(gate)
+    n = len(case.inputs)
+    made = student.construct(gate, case.ctor, [("forward", case.inputs), ("backward", (case.dout,))])
+    out = made.result(0)
+    assert_shape(out, (), what=f"{gate}.forward on Python floats")
+    grads = as_gradients(made.result(1), n)
+    assert_same_structure(grads, (0.0,) * n, what=f"{gate}.backward after forward on floats",
+                          hint="Each gradient has its input's shape: a scalar for a Python float input "
+                               "(the module docstring: inputs may be NumPy arrays or Python floats).")
+    # The same computation on 1-element arrays, by the student's own gate: a wrong formula is
+    # graded by test_forward/test_backward, this check only asks that floats work like arrays.
+    wrap = lambda v: np.array([v], dtype=np.float64)  # noqa: E731
+    array_made = student.construct(gate, [wrap(c) if gate in LOSS_GATES else c for c in case.ctor],
+                                   [("forward", tuple(map(wrap, case.inputs))),
+                                    ("backward", (case.dout if gate in LOSS_GATES else wrap(case.dout),))])
+    array_out = array_made.result(0)
+    array_grads = as_gradients(array_made.result(1), n)
+    shown = dict(zip(names, case.inputs))
+    one_element = np.zeros(1)
+    assert_same_structure(array_out, 0.0 if gate in LOSS_GATES else one_element,
+                          what=f"{gate}.forward on 1-element arrays", inputs=shown)
+    assert_same_structure(array_grads, (one_element,) * n, what=f"{gate}.backward on 1-element arrays",
+                          inputs=shown, hint="Each gradient has its input's shape.")
+    assert_agrees(out, np.reshape(array_out, ()), rtol=RTOL, atol=ATOL,
+                  what=f"{gate}.forward on Python floats (vs. on 1-element arrays)", inputs=shown)
+    assert_agrees(grads, tuple(np.reshape(g, ()) for g in array_grads), rtol=RTOL, atol=ATOL,
+                  what=f"{gate}.backward({case.dout}) on Python floats (vs. on 1-element arrays)", inputs=shown)
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("contract")
+@pytest.mark.parametrize("gate", gate_cases(GATES))
+def test_gate_contract(student, gate):
+    """forward/backward keep their inputs; backward returns float64 gradients, one per input"""
+    case = CASES[gate][0]
+    names = case.names(gate)
+    obj = getattr(student, gate)(*case.ctor)
+    before = snapshot(case.inputs)
+    forward = method_call(obj, "forward", *case.inputs)
+    out = returned_value(forward, what=f"{gate}.forward")
+    assert_no_mutation(forward, before, what=f"{gate}.forward", names=names)
+    assert_dtype(out, np.float64, what=f"{gate}.forward")
+    dout_before = snapshot((case.dout,))
+    backward = method_call(obj, "backward", case.dout)
+    value = as_gradients(returned_value(backward, what=f"{gate}.backward"), len(case.inputs))
+    assert_no_mutation(backward, dout_before, what=f"{gate}.backward", names=("dout",))
+    if not isinstance(value, tuple) or len(value) != len(case.inputs):
+        raise CheckFailed(f"{gate}.backward must return {len(case.inputs)} gradient(s), one per forward input "
+                          f"({', '.join(names)}), as a tuple or a list (the module docstring); got "
+                          f"{type(value).__name__}{f' of length {len(value)}' if isinstance(value, tuple) else ''}.")
+    # Shapes and values are graded by test_backward; here the form of the result.
+    for name, grad in zip(names, value):
+        assert_dtype(grad, np.float64, what=f"{gate}.backward: d{name}")
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("contract")
+@pytest.mark.unit("SoftmaxCrossEntropyGate")
+def test_softmax_stable(student):
+    """SoftmaxCrossEntropyGate is finite, warning-free and correct for scores of magnitude 1e3"""
+    check_stable(student, "SoftmaxCrossEntropyGate", SOFTMAX_EXTREME, advice=SOFTMAX_ADVICE)
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("agreement")
+@pytest.mark.parametrize("gate", gate_cases(LOSS_GATES))
+def test_loss_default_dout(student, gate):
+    """Loss gate's backward() defaults to dout = 1.0"""
+    case = CASES[gate][0]
+    gradients = []
+    for args in ((), (1.0,)):
+        obj = getattr(student, gate)(*case.ctor)
+        obj.forward(*case.inputs)
+        gradients.append(as_gradients(obj.backward(*args), 1))
+    # Compared with the student's own backward(1.0): a wrong gradient is graded by test_backward.
+    assert_agrees(gradients[0], gradients[1], rtol=0.0, atol=0.0, what=f"{gate}.backward() vs backward(1.0)",
+                  hint=f"The {gate} docstring: def backward(self, dout=1.0) for the loss gates.")

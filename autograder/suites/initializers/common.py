@@ -25,10 +25,14 @@ import numpy as np
 from autograder.checks import CheckFailed
 from autograder.checks.contract import (assert_dtype, assert_finite, assert_no_global_rng, assert_shape,
                                         returned_value)
-from autograder.checks.statistics import array_digest, check_normal_sample, check_uniform_sample, layer_statistics
+from autograder.checks.statistics import (
+    array_digest, check_normal_sample, check_uniform_sample, layer_statistics, weight_histogram)
 
 VISIBLE_SHAPE = (120, 280)
 HIDDEN_SHAPE = (280, 120)
+# A layer with few inputs: a variance off by a term of fan_in (1/(fan_in - 1), a sample
+# variance's n - 1) is within sampling noise at fan_in = 120 (0.8%) and 50% off at 3.
+THIN_SHAPE = (3, 4000)
 # Grading seeds. A correct initializer fails a statistical check for at most a fraction
 # 1e-6 of seeds (autograder/checks/statistics.py); these are fixed so grading is
 # deterministic.
@@ -36,7 +40,7 @@ VISIBLE_SEED = 20240901
 HIDDEN_SEED = 20240902
 CONTRACT_SHAPE = (30, 70)
 
-# The slides' deep network (SPEC §1.3): X ~ N(0, 1) of shape (1000, 500), ten layers of
+# The slides' deep network (the handout): X ~ N(0, 1) of shape (1000, 500), ten layers of
 # 500 units, H = act(H_prev @ W), no bias.
 NETWORK_INPUT_SHAPE = (1000, 500)
 NETWORK_LAYERS = 10
@@ -113,14 +117,19 @@ def reference_statistics() -> dict:
 
 
 def normal_expectation(name: str, fan_in: int, fan_out: int, **params) -> tuple[float, dict[str, float]]:
-    """SPEC §1.3's std of the normal initializer ``name`` and wrong stds by likely mistake."""
+    """The handout's std of the normal initializer ``name`` and wrong stds by likely mistake."""
     if name == "small_random":
         scale = params.get("scale", 0.01)
         return scale, {"`scale` used as the variance: it is the standard deviation": math.sqrt(scale),
                        "`scale` squared: N(0, scale^2) has standard deviation scale": scale**2,
                        "the standard normal draws are not multiplied by `scale`": 1.0}
     if name == "lecun_normal":
+        # Off by one term of fan_in: within sampling noise at fan_in = 120, named on a thin layer only.
+        thin = {"1/(fan_in - 1) (a sample variance's n - 1) instead of 1/fan_in": 1 / math.sqrt(fan_in - 1),
+                "1/(fan_in + 1) (the bias counted as an input) instead of 1/fan_in": 1 / math.sqrt(fan_in + 1)} \
+            if 1 < fan_in < 10 else {}
         return 1 / math.sqrt(fan_in), {
+            **thin,
             "fan_out instead of fan_in (the array has shape (fan_in, fan_out))": 1 / math.sqrt(fan_out),
             "variance 1/fan_in used as the standard deviation (missing sqrt)": 1 / fan_in,
             "He's variance 2/fan_in instead of LeCun's 1/fan_in": math.sqrt(2 / fan_in),
@@ -159,7 +168,7 @@ def normal_expectation(name: str, fan_in: int, fan_out: int, **params) -> tuple[
 
 
 def uniform_expectation(name: str, fan_in: int, fan_out: int, **params) -> tuple[float, dict[str, float]]:
-    """SPEC §1.3's bound b of the uniform initializer ``name`` and wrong bounds by likely mistake."""
+    """The handout's bound b of the uniform initializer ``name`` and wrong bounds by likely mistake."""
     if name == "xavier_uniform":
         g = params.get("gain", 1.0)
         mistakes = {
@@ -207,13 +216,16 @@ MEMO_SAMPLES = 100_000  # remembered distribution verdicts (~0.3 KB each)
 
 
 def check_distribution(student, name: str, shape: tuple[int, int], seed: int, *,
-                       remembered: dict | None = None, **params) -> None:
+                       remembered: dict | None = None, feedback=None, **params) -> None:
     """Draw ``name(*shape, default_rng(seed), **params)`` from the student and test its distribution.
 
     With `remembered` (a batch), verdicts are kept by (call, SHA-256 of the sample): a sample byte
     for byte one an earlier student drew gets its verdict without the tests (~3 ms for a normal one).
     A verdict is kept as its message, not as the exception (`checks.SharedCalls` keeps those, for one
-    submission): a kept traceback would keep its frames' samples alive for the whole batch."""
+    submission): a kept traceback would keep its frames' samples alive for the whole batch.
+
+    On failure, `feedback` (when given) gets a ``weight_histogram`` artifact: the weights'
+    histogram against the handout's distribution and the band a correct sampler lands in."""
     what = _call_text(name, shape, params)
     w = student.call(name, *shape, student.rng(seed), **params)
     verdicts = memo(remembered, "distribution verdicts")
@@ -227,11 +239,24 @@ def check_distribution(student, name: str, shape: tuple[int, int], seed: int, *,
         if key is not None and len(verdicts) < MEMO_SAMPLES:
             verdicts[key] = verdict
     if verdict is not None:
+        if feedback is not None:
+            figure = _histogram_data(w, name, shape, what, params)
+            if figure is not None:
+                feedback.attach("weight_histogram", unit=name, **figure)
         raise CheckFailed(verdict)
 
 
+def _histogram_data(w, name: str, shape: tuple[int, int], what: str, params: dict) -> dict | None:
+    """The `weight_histogram` data of the student's weights `w` against the handout's law for `name`."""
+    if name in NORMAL_INITIALIZERS:
+        sigma, _ = normal_expectation(name, *shape, **params)
+        return weight_histogram(w, distribution="normal", parameter=sigma, what=what)
+    bound, _ = uniform_expectation(name, *shape, **params)
+    return weight_histogram(w, distribution="uniform", parameter=bound, what=what)
+
+
 def _sample_verdict(w, name: str, shape: tuple[int, int], what: str, params: dict) -> str | None:
-    """The failure message of the SPEC distribution's tests on ``w``, or None when they pass."""
+    """The failure message of the handout distribution's tests on ``w``, or None when they pass."""
     try:
         if name in NORMAL_INITIALIZERS:
             sigma, mistakes = normal_expectation(name, *shape, **params)
@@ -244,13 +269,42 @@ def _sample_verdict(w, name: str, shape: tuple[int, int], what: str, params: dic
     return None
 
 
-def rng_state(rng) -> dict:
-    """The bit-generator state of the student-side Generator `rng`."""
-    return rng.get("bit_generator").get("state")
+def rng_state(rng) -> tuple:
+    """What drawing from the student-side Generator `rng` changes: its bit generator's state and
+    the number of child Generators spawned from its seed sequence (`rng.spawn(1)[0].normal(...)`
+    draws from `rng`'s stream family without advancing the bit generator)."""
+    bit_generator = rng.get("bit_generator")
+    return bit_generator.get("state"), bit_generator.get("seed_seq").get("n_children_spawned")
+
+
+# The contract's other shapes: square (a transposed shape hides there, so it is never the only
+# one), a single input and a single output unit (np.squeeze, 1 / (fan_in - 1) break there).
+CONTRACT_OTHER_SHAPES = ((40, 40), (1, 5), (5, 1))
+# Each initializer's keyword parameter, passed by name as the docstring's signature spells it.
+CONTRACT_KEYWORDS = {"small_random": {"scale": 0.05}, "xavier_normal": {"gain": 2.0}, "xavier_uniform": {"gain": 2.0},
+                     "kaiming_normal": {"mode": "fan_out"}, "kaiming_uniform": {"mode": "fan_out"}}
 
 
 def check_contract(student, name: str, **params) -> None:
-    """SPEC §1.3's contract: shape, float64, drawn from ``rng`` only, same seed -> same weights."""
+    """The module docstring's contract: shape, float64, drawn from ``rng`` only, same seed -> same
+    weights; then shape, float64 and finite values on the other shapes (square, one row, one
+    column) and with the initializer's keyword parameter passed by name."""
+    _check_rng_contract(student, name, **params)
+    calls = [(shape, {}) for shape in CONTRACT_OTHER_SHAPES]
+    if name in CONTRACT_KEYWORDS:
+        calls.append((CONTRACT_SHAPE, CONTRACT_KEYWORDS[name]))
+    for shape, keywords in calls:
+        what = _call_text(name, shape, keywords)
+        w = student.call(name, *shape, student.rng(CONTRACT_SEED), **keywords)
+        if w is None:
+            raise CheckFailed(f"{what} returned None: the function must return its result.")
+        assert_shape(w, shape, what=what)
+        assert_dtype(w, np.float64, what=what)
+        assert_finite(w, what=what)
+
+
+def _check_rng_contract(student, name: str, **params) -> None:
+    """Shape, float64, drawn from ``rng`` only, same seed -> same weights, on CONTRACT_SHAPE."""
     shape = CONTRACT_SHAPE
     what = _call_text(name, shape, params)
     rng = student.rng(CONTRACT_SEED)
@@ -263,7 +317,7 @@ def check_contract(student, name: str, **params) -> None:
     assert_no_global_rng(result, what=what)
     if rng_state(rng) == state_before:
         raise CheckFailed(f"{what} never drew from `rng`: the weights must be drawn from the "
-                          "Generator you are given (e.g. rng.normal(...), rng.uniform(...)).")
+                          "Generator you are given (e.g. rng.normal(...), rng.uniform(...); the module docstring).")
     again = student.call(name, *shape, student.rng(CONTRACT_SEED), **params)
     if not (isinstance(again, np.ndarray) and again.shape == w.shape and np.array_equal(again, w)):
         raise CheckFailed(f"{what}: two calls with equally seeded generators returned different "

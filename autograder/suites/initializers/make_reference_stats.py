@@ -47,7 +47,7 @@ def build() -> dict:
 def grading_quantiles() -> dict[str, float]:
     """scipy.stats' value of every quantile the graded checks look up, by `statistics.quantile_key`."""
     lookups = statistics.quantile_lookups(
-        [math.prod(common.VISIBLE_SHAPE), math.prod(common.HIDDEN_SHAPE)],
+        [math.prod(common.VISIBLE_SHAPE), math.prod(common.HIDDEN_SHAPE), math.prod(common.THIN_SHAPE)],
         seeds=len(common.NETWORK_CALIBRATION_SEEDS), layers=common.NETWORK_LAYERS)
     return {statistics.quantile_key(function, p, df): float(SCIPY_QUANTILES[function](p, df))
             for function, p, df in lookups}

@@ -1,13 +1,14 @@
-"""Hidden checks of the initializers assignment (SPEC §1.3).
+"""Hidden checks of the initializers assignment: the visible checks' rules on other inputs.
 
 The transposed shape (280, 120) with non-default parameters (`scale`, `gain`,
-`mode="fan_out"`) and the leaky_relu slope of `gain`.
+`mode="fan_out"`), a thin layer (3, 4000) for lecun_normal, and the leaky_relu slope of `gain`.
 Same sampling-theory tolerances as the visible checks (<= 1e-6 false-fail per check).
 """
 import math
 
 import pytest
 
+from autograder.checks import CheckFailed
 from autograder.checks.agreement import assert_agrees
 from autograder.suites.initializers import common
 
@@ -20,55 +21,69 @@ GAIN_RTOL = 1e-12
 @pytest.mark.points(3)
 @pytest.mark.unit("small_random")
 @pytest.mark.kind("statistics")
-def test_small_random_scale(student, remembered):
+def test_small_random_scale(student, feedback, remembered):
     """small_random(280, 120, scale=0.05): N(0, scale^2)"""
     common.check_distribution(student, "small_random", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              remembered=remembered, scale=0.05)
+                              remembered=remembered, feedback=feedback, scale=0.05)
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("lecun_normal")
 @pytest.mark.kind("statistics")
-def test_lecun_normal_transposed(student, remembered):
+def test_lecun_normal_transposed(student, feedback, remembered):
     """lecun_normal(280, 120): N(0, 1/fan_in) with fan_in > fan_out"""
     common.check_distribution(student, "lecun_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              remembered=remembered)
+                              remembered=remembered, feedback=feedback)
+
+
+@pytest.mark.points(2)
+@pytest.mark.unit("lecun_normal")
+@pytest.mark.kind("statistics")
+def test_lecun_normal_small_fan_in(student, feedback, remembered):
+    """lecun_normal(3, 4000): N(0, 1/fan_in) with a small fan_in"""
+    try:
+        common.check_distribution(student, "lecun_normal", common.VISIBLE_SHAPE, common.VISIBLE_SEED,
+                                  remembered=remembered)
+    except CheckFailed:
+        return  # a wrong law at fan_in = 120 is graded once, by test_lecun_normal_distribution
+    common.check_distribution(student, "lecun_normal", common.THIN_SHAPE, common.HIDDEN_SEED,
+                              remembered=remembered, feedback=feedback)
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("xavier_normal")
 @pytest.mark.kind("statistics")
-def test_xavier_normal_gain(student, remembered):
+def test_xavier_normal_gain(student, feedback, remembered):
     """xavier_normal(280, 120, gain=sqrt(2)): the gain multiplies the std"""
     common.check_distribution(student, "xavier_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              remembered=remembered, gain=math.sqrt(2.0))
+                              remembered=remembered, feedback=feedback, gain=math.sqrt(2.0))
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("xavier_uniform")
 @pytest.mark.kind("statistics")
-def test_xavier_uniform_gain(student, remembered):
+def test_xavier_uniform_gain(student, feedback, remembered):
     """xavier_uniform(280, 120, gain=4.0): the gain multiplies the bound"""
     common.check_distribution(student, "xavier_uniform", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              remembered=remembered, gain=4.0)
+                              remembered=remembered, feedback=feedback, gain=4.0)
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("kaiming_normal")
 @pytest.mark.kind("statistics")
-def test_kaiming_normal_fan_out(student, remembered):
+def test_kaiming_normal_fan_out(student, feedback, remembered):
     """kaiming_normal(280, 120, mode="fan_out"): N(0, 2/fan_out)"""
     common.check_distribution(student, "kaiming_normal", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              remembered=remembered, mode="fan_out")
+                              remembered=remembered, feedback=feedback, mode="fan_out")
 
 
 @pytest.mark.points(3)
 @pytest.mark.unit("kaiming_uniform")
 @pytest.mark.kind("statistics")
-def test_kaiming_uniform_fan_out(student, remembered):
+def test_kaiming_uniform_fan_out(student, feedback, remembered):
     """kaiming_uniform(280, 120, mode="fan_out"): U(-b, b), b = sqrt(6/fan_out)"""
     common.check_distribution(student, "kaiming_uniform", common.HIDDEN_SHAPE, common.HIDDEN_SEED,
-                              remembered=remembered, mode="fan_out")
+                              remembered=remembered, feedback=feedback, mode="fan_out")
 
 
 @pytest.mark.points(2)

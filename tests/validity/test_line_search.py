@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness import ROOT, failed, mutate
 from harness import (  # the shared tests, collected in this module too
     Validity, test_cohort_gets_expected_results, test_empty_file_scores_zero,
     test_every_check_catches_a_known_mistake, test_filled_released_notebook_gets_full_marks,
@@ -15,7 +16,13 @@ from harness import (  # the shared tests, collected in this module too
 
 pytestmark = pytest.mark.slow
 
-# id: (replacements applied to the reference (see harness.mutate), the check that names the mistake)
+REFERENCE = (ROOT / "solutions" / "line_search.py").read_text()
+BODY = REFERENCE[REFERENCE.index("    ### BEGIN SOLUTION\n"):REFERENCE.index("    ### END SOLUTION\n")
+                 + len("    ### END SOLUTION\n")]
+RETURN = "    return (a + b) / 2.0\n    ### END SOLUTION\n"
+
+# id: (replacements applied to the reference (see harness.mutate), the check that names the mistake
+#      [, a fragment of that check's feedback naming the mistake])
 MUTANTS = {
     "two_evaluations_per_iteration": (
         [("            fc = f(c)\n", "            fc, fd = f(c), f(d)\n"),
@@ -57,6 +64,190 @@ MUTANTS = {
     "returns_a_list": (
         [("return (a + b) / 2.0", "return [(a + b) / 2.0]", 2)],
         "test_returns_float"),
+    # Diagnosis: f's value returned instead of the point.
+    "returns_the_value": (
+        [(RETURN, "    return f((a + b) / 2.0)\n    ### END SOLUTION\n")],
+        "test_quadratic_minimizer", "returns a value of f"),
+    # Within tol of x*, so no accuracy check sees them; the handout promises the final midpoint.
+    "returns_best_interior_point": (
+        [(RETURN, "    return c if fc < fd else d\n    ### END SOLUTION\n")],
+        "test_returns_final_bracket_midpoint", "the best interior point (c or d) is returned"),
+    "returns_left_end": (
+        [(RETURN, "    return a\n    ### END SOLUTION\n")],
+        "test_returns_final_bracket_midpoint", "an end of the final bracket is returned"),
+    "within_tol_picks_the_better_end": (
+        [("    if b - a <= tol:\n        return (a + b) / 2.0\n",
+          "    if b - a <= tol:\n        return min(a, b, key=f)\n")],
+        "test_interval_within_tol", "returns an end of [a, b]"),
+    # The stopping rule tested after the shrink (do-while): right on every ordinary interval, but an
+    # interval already within tol is shrunk once.
+    "do_while_shrinks_once": (
+        [("    if b - a <= tol:\n        return (a + b) / 2.0\n", ""),
+         ("        if fc < fd:\n            b, d, fd = d, c, fc\n            if b - a <= tol:\n                break\n"
+          "            c = b - ratio * (b - a)\n            fc = f(c)\n"
+          "        else:\n            a, c, fc = c, d, fd\n            if b - a <= tol:\n                break\n"
+          "            d = a + ratio * (b - a)\n            fd = f(d)\n",
+          "        if fc < fd:\n            b, d, fd = d, c, fc\n            c = b - ratio * (b - a)\n"
+          "            fc = f(c)\n"
+          "        else:\n            a, c, fc = c, d, fd\n            d = a + ratio * (b - a)\n            fd = f(d)\n"
+          "        if b - a <= tol:\n            break\n")],
+        "test_interval_within_tol", "test b - a <= tol before shrinking"),
+    "early_return_gives_a": (
+        [("    if b - a <= tol:\n        return (a + b) / 2.0\n", "    if b - a <= tol:\n        return a\n")],
+        "test_interval_within_tol", "the result is the midpoint"),
 }
 
 VALIDITY = Validity("line_search", notebook_student="fay_notebook", mutants=MUTANTS)
+
+
+def body(text: str) -> tuple[str, str]:
+    """A replacement of the reference's whole solution by `text` (for `mutate`)."""
+    return BODY, "    ### BEGIN SOLUTION\n" + text.strip("\n") + "\n    ### END SOLUTION\n"
+
+
+# Correct searches in styles the demo cohort lacks: every one must get full marks.
+ALTERNATIVES = {
+    # Recursion on (a, b, the surviving point and its value, which side it is on).
+    "recursive": [body('''
+    r = (5 ** 0.5 - 1) / 2
+    a, b = float(a), float(b)
+    if b - a <= tol:
+        return (a + b) / 2
+
+    def shrink(a, b, x, fx, x_is_c, left):
+        if b - a <= tol or left == 0:
+            return (a + b) / 2
+        if x_is_c:
+            d = a + r * (b - a)
+            c, fc, fd = x, fx, f(d)
+        else:
+            c = b - r * (b - a)
+            d, fd, fc = x, fx, f(c)
+        if fc < fd:
+            return shrink(a, d, c, fc, False, left - 1)
+        return shrink(c, b, d, fd, True, left - 1)
+
+    c = b - r * (b - a)
+    fc = f(c)
+    return shrink(a, b, c, fc, True, max_iter)
+''')],
+    # The bracket as a list [a, c, d, b] with a list of values, numpy's sqrt, a while loop.
+    "lists_and_while": [body('''
+    import numpy as np
+    inv_phi = (np.sqrt(5.0) - 1.0) / 2.0
+    if b - a <= tol:
+        return float((a + b) / 2)
+    x = [float(a), 0.0, 0.0, float(b)]
+    x[1] = x[3] - inv_phi * (x[3] - x[0])
+    x[2] = x[0] + inv_phi * (x[3] - x[0])
+    fx = [None, f(x[1]), f(x[2]), None]
+    it = 0
+    while it < max_iter:
+        it += 1
+        if fx[1] < fx[2]:
+            x[3], x[2], fx[2] = x[2], x[1], fx[1]
+            if x[3] - x[0] <= tol:
+                break
+            x[1] = x[3] - inv_phi * (x[3] - x[0])
+            fx[1] = f(x[1])
+        else:
+            x[0], x[1], fx[1] = x[1], x[2], fx[2]
+            if x[3] - x[0] <= tol:
+                break
+            x[2] = x[0] + inv_phi * (x[3] - x[0])
+            fx[2] = f(x[2])
+    return float((x[0] + x[3]) / 2)
+''')],
+    # 1 - 1/phi = 1/phi^2 for the left point (other rounding), a dict of the two interior points.
+    "dict_and_other_algebra": [body('''
+    r = (math.sqrt(5.0) - 1.0) / 2.0
+    r2 = 1.0 - r
+    lo, hi = float(a), float(b)
+    if hi - lo <= tol:
+        return 0.5 * (lo + hi)
+    pts = {"c": lo + r2 * (hi - lo), "d": lo + r * (hi - lo)}
+    vals = {k: f(v) for k, v in pts.items()}
+    for _ in range(max_iter):
+        if vals["c"] < vals["d"]:
+            hi = pts["d"]
+            pts["d"], vals["d"] = pts["c"], vals["c"]
+            if hi - lo <= tol:
+                break
+            pts["c"] = lo + r2 * (hi - lo)
+            vals["c"] = f(pts["c"])
+        else:
+            lo = pts["c"]
+            pts["c"], vals["c"] = pts["d"], vals["d"]
+            if hi - lo <= tol:
+                break
+            pts["d"] = lo + r * (hi - lo)
+            vals["d"] = f(pts["d"])
+    return 0.5 * (lo + hi)
+''')],
+    # A small class holding the bracket; the midpoint as a + (b - a)/2.
+    "bracket_object": [body('''
+    class Bracket:
+        R = (math.sqrt(5.0) - 1.0) / 2.0
+
+        def __init__(self, lo, hi):
+            self.lo, self.hi = float(lo), float(hi)
+            self.c, self.d = self.hi - self.R * self.width, self.lo + self.R * self.width
+            self.fc = self.fd = None
+
+        @property
+        def width(self):
+            return self.hi - self.lo
+
+        def shrink(self):
+            if self.fc < self.fd:
+                self.hi, self.d, self.fd = self.d, self.c, self.fc
+                return "c"
+            self.lo, self.c, self.fc = self.c, self.d, self.fd
+            return "d"
+
+    br = Bracket(a, b)
+    if br.width <= tol:
+        return br.lo + br.width / 2
+    br.fc, br.fd = f(br.c), f(br.d)
+    for _ in range(max_iter):
+        side = br.shrink()
+        if br.width <= tol:
+            break
+        if side == "c":
+            br.c = br.hi - Bracket.R * br.width
+            br.fc = f(br.c)
+        else:
+            br.d = br.lo + Bracket.R * br.width
+            br.fd = f(br.d)
+    return br.lo + br.width / 2
+''')],
+    # The stopping rule at the top of the loop (the check after a shrink happens before the next
+    # comparison), evaluation counted against max_iter with a counter, golden ratio from phi.
+    "check_at_loop_top": [body('''
+    phi = (1.0 + math.sqrt(5.0)) / 2.0
+    a, b = float(a), float(b)
+    c, d = b - (b - a) / phi, a + (b - a) / phi
+    fc = fd = None
+    shrinks = 0
+    while b - a > tol and shrinks < max_iter:
+        if fc is None:
+            fc = f(c)
+        if fd is None:
+            fd = f(d)
+        if fc < fd:
+            b, d, fd = d, c, fc
+            c, fc = b - (b - a) / phi, None
+        else:
+            a, c, fc = c, d, fd
+            d, fd = a + (b - a) / phi, None
+        shrinks += 1
+    return (a + b) / 2
+''')],
+}
+
+
+@pytest.mark.parametrize("alternative", sorted(ALTERNATIVES))
+def test_correct_alternative_gets_full_marks(validity, alternative):
+    result = validity.grade(mutate(validity.reference, ALTERNATIVES[alternative]))
+    assert failed(result) == set(), sorted(failed(result))
+    assert result.score == result.max_score

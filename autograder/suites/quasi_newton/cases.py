@@ -160,7 +160,7 @@ def _sr1_no_skip(B, p, q):
 
 
 SR1_SKIP_MISTAKES = {
-    "an absolute threshold |w^T q| < 1e-8; the SPEC's is relative, 1e-8 |q| |w|": _sr1_absolute,
+    "an absolute threshold |w^T q| < 1e-8; the handout's (sr1_update's docstring) is relative, 1e-8 |q| |w|": _sr1_absolute,
     "no skip rule": _sr1_no_skip,
 }
 

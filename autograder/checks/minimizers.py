@@ -420,6 +420,15 @@ def rosenbrock_grad(x) -> np.ndarray:
     return np.array([-2.0 * (1.0 - x[0]) - 400.0 * x[0] * (x[1] - x[0] ** 2), 200.0 * (x[1] - x[0] ** 2)])
 
 
+def assert_new_array(result, *, what: str, names: Sequence[str]) -> None:
+    """Fail when a call (a `CallResult`) returned one of its input arrays itself instead of a new array."""
+    if result.returned_input is not None:
+        name = names[result.returned_input] if result.returned_input < len(names) else "an input"
+        raise CheckFailed(f"{what} returned the caller's `{name}` object itself: every function returns a NEW array, "
+                          f"also when nothing changes (return `{name}.copy()`); the caller may change the result "
+                          f"in place and would change its own `{name}` with it.")
+
+
 def assert_path_not_aliased(path, *, what: str) -> None:
     """Fail when every iterate in a path of several is the same point (one array appended repeatedly)."""
     if isinstance(path, list) and len(path) > 2 and all(

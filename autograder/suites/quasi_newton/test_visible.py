@@ -1,6 +1,8 @@
 """Visible checks of `quasi_newton` (SPEC §1.6): the three updates and the L-BFGS
-direction agree with the reference; BFGS skips pairs without curvature; the BFGS
-driver terminates on a quadratic and returns the SPEC's result dict.
+direction agree with the reference (n = 1 to 8; 0, 1, as many as n and more pairs);
+BFGS skips pairs without curvature, returning a new array; bfgs_update leaves its
+inputs unchanged; the BFGS driver terminates on a quadratic and returns the result
+dict of its docstring.
 
 `bfgs_minimize` is graded with the reference's `bfgs_update` (dependency isolation),
 the grader's f, grad and line search.
@@ -10,7 +12,8 @@ import pytest
 
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import assert_agrees, fmt
-from autograder.checks.minimizers import assert_bfgs_result, assert_matrix, exact_line_search
+from autograder.checks.contract import assert_no_mutation, snapshot
+from autograder.checks.minimizers import assert_bfgs_result, assert_matrix, assert_new_array, exact_line_search
 from autograder.suites.quasi_newton.cases import (
     BFGS_GUARD_CASES, EMPTY_G, EXPECTED_LBFGS, EXPECTED_UPDATES, ISOLATE, LBFGS_CASES, QUADRATIC, UPDATE_CASES,
     agreement_tol, lbfgs_mistakes, update_mistakes)
@@ -37,10 +40,13 @@ def test_bfgs_update_matches_reference(student):
 @pytest.mark.unit("bfgs_update")
 @pytest.mark.kind("contract")
 def test_bfgs_update_skips_without_curvature(student):
-    """bfgs_update returns B unchanged when q^T p <= 0"""
-    for (B, p, q), got in zip(BFGS_GUARD_CASES, student.bfgs_update.map(BFGS_GUARD_CASES)):
+    """bfgs_update returns a copy of B, unchanged, when q^T p <= 0"""
+    for B, p, q in BFGS_GUARD_CASES:
+        result = student.call("bfgs_update", B, p, q, details=True)
+        got = result.value
         what = f"bfgs_update(B, p, q) with q^T p = {fmt(float(q @ p), 4)}"
         assert_matrix(got, len(p), what=what)
+        assert_new_array(result, what=what, names=("B", "p", "q"))
         if not np.array_equal(got, B):
             i, j = np.unravel_index(int(np.nanargmax(np.abs(got - B))), B.shape)
             raise CheckFailed(f"{what} must return B unchanged: the curvature condition q^T p > 0 fails, and "
@@ -121,3 +127,13 @@ def test_bfgs_minimize_result_dict(student):
     result = student.call("bfgs_minimize", problem.f, problem.grad, QUADRATIC.x0, exact_line_search,
                           isolate=ISOLATE)
     assert_bfgs_result(result, QUADRATIC.x0, QUADRATIC.problem().f, what="bfgs_minimize(f, grad, x0, line_search)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("bfgs_update")
+@pytest.mark.kind("contract")
+def test_bfgs_update_leaves_inputs_unchanged(student):
+    """bfgs_update does not modify B, p or q"""
+    B, p, q = UPDATE_CASES[0]
+    result = student.call("bfgs_update", B, p, q, details=True)
+    assert_no_mutation(result, snapshot((B, p, q)), names=("B", "p", "q"), what="bfgs_update(B, p, q)")

@@ -27,7 +27,7 @@ MUTANTS = {
     "two_evaluations_per_iteration": (
         [("            fc = f(c)\n", "            fc, fd = f(c), f(d)\n"),
          ("            fd = f(d)\n", "            fc, fd = f(c), f(d)\n")],
-        "test_one_evaluation_per_iteration"),
+        "test_one_evaluation_per_iteration", "Two evaluations per iteration"),
     "bisection": (
         [("    c = b - ratio * (b - a)\n    d = a + ratio * (b - a)\n    fc, fd = f(c), f(d)\n",
           "    for _ in range(max_iter):\n"
@@ -39,31 +39,31 @@ MUTANTS = {
           "        else:\n"
           "            a = m - delta\n"
           "    return (a + b) / 2.0\n")],
-        "test_one_evaluation_per_iteration"),
+        "test_one_evaluation_per_iteration", "bisection"),
     "one_over_phi_squared": (
         [("ratio = (math.sqrt(5.0) - 1.0) / 2.0", "ratio = ((math.sqrt(5.0) - 1.0) / 2.0) ** 2")],
-        "test_one_evaluation_per_iteration"),
+        "test_one_evaluation_per_iteration", "c must be the left interior point"),
     "approximate_constant": (
         [("ratio = (math.sqrt(5.0) - 1.0) / 2.0", "ratio = 0.618")],
-        "test_one_evaluation_per_iteration"),
+        "test_one_evaluation_per_iteration", "1/phi is approximated"),
     "phi_instead_of_inverse": (
         [("ratio = (math.sqrt(5.0) - 1.0) / 2.0", "ratio = (math.sqrt(5.0) + 1.0) / 2.0")],
-        "test_evaluates_only_inside_interval"),
+        "test_evaluates_only_inside_interval", "not by phi = 1.618"),
     "keeps_the_wrong_side": (
         [("if fc < fd:", "if fc > fd:")],
-        "test_quadratic_minimizer"),
+        "test_quadratic_minimizer", "the wrong sub-bracket is kept"),
     "fixed_tolerance": (
         [("if b - a <= tol:", "if b - a <= 1e-8:", 3)],
-        "test_tol_honoured"),
+        "test_tol_honoured", "rather than a fixed value"),
     "ignores_max_iter": (
         [("    for _ in range(max_iter):\n", "    while True:\n")],
-        "test_max_iter_honoured"),
+        "test_max_iter_honoured", "must stop after 10 iterations"),
     "evaluates_the_endpoints": (
         [("    fc, fd = f(c), f(d)\n", "    fa, fb, fc, fd = f(a), f(b), f(c), f(d)\n")],
-        "test_evaluation_count"),
+        "test_evaluation_count", "evaluating f(a) and f(b)"),
     "returns_a_list": (
         [("return (a + b) / 2.0", "return [(a + b) / 2.0]", 2)],
-        "test_returns_float"),
+        "test_returns_float", "must return a float, got list"),
     # Diagnosis: f's value returned instead of the point.
     "returns_the_value": (
         [(RETURN, "    return f((a + b) / 2.0)\n    ### END SOLUTION\n")],

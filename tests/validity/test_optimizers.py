@@ -102,7 +102,7 @@ MUTANTS = {
     "nesterov_v_and_v_new_swapped": (
         [("w_new = w - self.mu * self.v + (1.0 + self.mu) * v_new",
           "w_new = w - self.mu * v_new + (1.0 + self.mu) * self.v")],
-        "test_nesterov_quadratic", "away from the minimizer"),
+        "test_defaults[Nesterov]", "v and v_new swapped in the look-ahead"),
     "nesterov_updates_w_in_place": (
         [("        w_new = w - self.mu * self.v + (1.0 + self.mu) * v_new\n",
           "        w -= self.mu * self.v\n        w += (1.0 + self.mu) * v_new\n        w_new = w\n")],

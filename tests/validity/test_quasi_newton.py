@@ -31,59 +31,59 @@ MUTANTS = {
     "bfgs_modifies_B_in_place": (
         [("    return V @ B @ V.T + rho * np.outer(p, p)\n",
           "    B[:] = V @ B @ V.T + rho * np.outer(p, p)\n    return B\n")],
-        "test_bfgs_update_leaves_inputs_unchanged"),
+        "test_bfgs_update_leaves_inputs_unchanged", "modified its input `B` in place"),
     "bfgs_without_curvature_guard": (
         [("    qp = q @ p\n    if qp <= 0:\n        return B.copy()\n", "    qp = q @ p\n")],
-        "test_bfgs_update_skips_without_curvature"),
+        "test_bfgs_update_skips_without_curvature", "the curvature condition q^T p > 0 fails"),
     "bfgs_wrong_transpose": (
         [("V @ B @ V.T", "V @ B @ V")],
-        "test_bfgs_update_matches_reference"),
+        "test_bfgs_update_matches_reference", "the right factor is the transpose"),
     "dfp_sign_error": (
         [("- np.outer(Bq, qB) / (q @ Bq)", "+ np.outer(Bq, qB) / (q @ Bq)")],
-        "test_dfp_update_matches_reference"),
+        "test_dfp_update_matches_reference", "that term is subtracted"),
     "dfp_modifies_B_in_place": (
         [("    return B + np.outer(p, p) / (p @ q) - np.outer(Bq, qB) / (q @ Bq)\n",
           "    B += np.outer(p, p) / (p @ q) - np.outer(Bq, qB) / (q @ Bq)\n    return B\n")],
-        "test_dfp_update_leaves_inputs_unchanged"),
+        "test_dfp_update_leaves_inputs_unchanged", "modified its input `B` in place"),
     "sr1_absolute_threshold": (
         [("if abs(denom) <= 1e-8 * np.linalg.norm(q) * np.linalg.norm(w):", "if abs(denom) <= 1e-8:")],
-        "test_sr1_update_skip_rule"),
+        "test_sr1_update_skip_rule", "an absolute threshold"),
     "sr1_hessian_form": (
         [("    w = p - B @ q\n    denom = w @ q\n", "    w = q - B @ p\n    denom = w @ p\n")],
-        "test_sr1_update_matches_reference"),
+        "test_sr1_update_matches_reference", "the Hessian form"),
     "lbfgs_newest_first": (
         [("    r = np.array(g, dtype=np.float64)\n",
           "    r = np.array(g, dtype=np.float64)\n    ps, qs = ps[::-1], qs[::-1]\n")],
-        "test_lbfgs_direction_oldest_first"),
+        "test_lbfgs_direction_oldest_first", "read newest first"),
     "lbfgs_gamma_of_oldest_pair": (
         [("(ps[-1] @ qs[-1]) / (qs[-1] @ qs[-1])", "(ps[0] @ qs[0]) / (qs[0] @ qs[0])")],
-        "test_lbfgs_direction_matches_reference"),
+        "test_lbfgs_direction_matches_reference", "gamma from the oldest pair"),
     "lbfgs_no_empty_history_case": (
         [("    if ps:\n        r = (ps[-1] @ qs[-1])", "    if True:\n        r = (ps[-1] @ qs[-1])")],
-        "test_lbfgs_direction_empty_history"),
+        "test_lbfgs_direction_empty_history", "the empty history is not handled"),
     "lbfgs_modifies_g_in_place": (
         [("    r = np.array(g, dtype=np.float64)\n", "    r = g\n"),
          ("        r = r - alphas[i] * qs[i]\n", "        r -= alphas[i] * qs[i]\n")],
-        "test_lbfgs_direction_leaves_inputs_unchanged"),
+        "test_lbfgs_direction_leaves_inputs_unchanged", "modified its input `g` in place"),
     "bfgs_minimize_solves_with_B": (
         [("        d = -B @ g\n", "        d = -np.linalg.solve(B, g)\n")],
-        "test_bfgs_minimize_quadratic_finite_termination"),
+        "test_bfgs_minimize_quadratic_finite_termination", "np.linalg.solve(B, g)"),
     "bfgs_minimize_swaps_p_and_q": (
         [("B = bfgs_update(B, x_new - x, g_new - g)", "B = bfgs_update(B, g_new - g, x_new - x)")],
-        "test_bfgs_minimize_rosenbrock"),
+        "test_bfgs_minimize_rosenbrock", "B = bfgs_update(B, x_new - x, g_new - g)"),
     "bfgs_minimize_modifies_x0": (
         [("    x = np.array(x0, dtype=np.float64)\n", "    x = np.asarray(x0, dtype=np.float64)\n"),
          ("        x, g = x_new, g_new\n", "        x[:] = x_new\n        g = g_new\n")],
-        "test_bfgs_minimize_leaves_x0_unchanged"),
+        "test_bfgs_minimize_leaves_x0_unchanged", "modified its input `x0` in place"),
     "bfgs_minimize_ignores_max_iter": (
         [("while nit < max_iter and np.linalg.norm(g) >= tol:", "while np.linalg.norm(g) >= tol:")],
-        "test_bfgs_minimize_honours_max_iter"),
+        "test_bfgs_minimize_honours_max_iter", "must end on the iteration count"),
     "bfgs_minimize_fixed_tol": (
         [("np.linalg.norm(g) >= tol:", "np.linalg.norm(g) >= 1e-6:")],
-        "test_bfgs_minimize_honours_tol"),
+        "test_bfgs_minimize_honours_tol", "with the `tol` argument"),
     "bfgs_minimize_path_without_x0": (
         [("    path = [x.copy()]\n", "    path = []\n")],
-        "test_bfgs_minimize_result_dict"),
+        "test_bfgs_minimize_result_dict", "it holds x0 and one iterate per iteration"),
     # A skip returning the caller's B object: np.asarray(B) of a float64 array is B itself.
     "bfgs_skip_returns_B_itself": (
         [("    if qp <= 0:\n        return B.copy()\n", "    if qp <= 0:\n        return B\n")],

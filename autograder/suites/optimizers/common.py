@@ -387,7 +387,8 @@ def check_shapes(student, name: str) -> None:
         if k is None:
             continue
         message = (f"{what}: step t={k + 1} returned {fmt(outputs[k])}, expected {fmt(expected[k])} "
-                   f"(given w = {fmt(ws[k])}, g = {fmt(gs[k])}; steps 1..{k} agree). Each step here is given a "
+                   f"(given w = {fmt(ws[k])}, g = {fmt(gs[k])}; "
+                   f"{'the very first step' if k == 0 else f'steps 1..{k} agree'}). Each step here is given a "
                    "new w, not the previous result.")
         wrong = teacher_forced(ContinuesFromOwnOutput(ref()), ws, gs)
         if first_mismatch(outputs, wrong, ws) is None:

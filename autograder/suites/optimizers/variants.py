@@ -15,14 +15,17 @@ import numpy as np
 class HeavyBall:
     """Momentum / Nesterov with switchable deviations (SPEC: v = mu v - lr g; w + v)."""
 
-    def __init__(self, lr, mu, *, ema=False, nesterov=False, keep_velocity=True):
+    def __init__(self, lr, mu, *, ema=False, nesterov=False, keep_velocity=True, swapped=False):
         self.lr, self.mu, self.ema, self.nesterov, self.keep_velocity = lr, mu, ema, nesterov, keep_velocity
+        self.swapped = swapped
         self.v = None
 
     def step(self, w, g):
         v = self.v if (self.keep_velocity and self.v is not None) else np.zeros_like(w)
         v_new = self.mu * v - (self.lr * (1 - self.mu) if self.ema else self.lr) * g
         self.v = v_new
+        if self.nesterov and self.swapped:
+            return w - self.mu * v_new + (1 + self.mu) * v
         return w - self.mu * v + (1 + self.mu) * v_new if self.nesterov else w + v_new
 
 
@@ -186,6 +189,8 @@ def optimizer_variants(name: str, kwargs: dict) -> dict:
         if nesterov:
             out["plain momentum (w + v_new) instead of the look-ahead w - mu*v + (1 + mu)*v_new"] = \
                 lambda: HeavyBall(lr, mu)
+            out["v and v_new swapped in the look-ahead: it is w - mu*v + (1 + mu)*v_new, with v the velocity "
+                "before this step"] = lambda: HeavyBall(lr, mu, nesterov=True, swapped=True)
         else:
             out["the `ema` flag mixed up: ema=True is v = mu*v - lr*(1 - mu)*g, ema=False is "
                 "v = mu*v - lr*g"] = lambda: HeavyBall(lr, mu, ema=not ema)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
+from autograder.student import StudentException
 from autograder.checks.agreement import assert_agrees, fmt
 from autograder.checks.contract import assert_no_mutation, snapshot
 from autograder.checks.minimizers import assert_bfgs_result, assert_matrix, assert_new_array, exact_line_search
@@ -87,7 +88,11 @@ def test_lbfgs_direction_matches_reference(student):
 @pytest.mark.kind("agreement")
 def test_lbfgs_direction_empty_history(student):
     """lbfgs_direction with no pairs is -g"""
-    got = student.lbfgs_direction(EMPTY_G, [], [])
+    try:
+        got = student.lbfgs_direction(EMPTY_G, [], [])
+    except StudentException as exc:
+        raise CheckFailed(f"lbfgs_direction(g, [], []) raised {exc}. Likely mistake: the empty history is not "
+                          "handled: with no pairs there is no ps[-1] for gamma; H0 = I, so the direction is -g.") from None
     assert_agrees(got, -EMPTY_G, rtol=0.0, atol=0.0, dtype=np.float64, what="lbfgs_direction(g, [], [])",
                   inputs={"g": EMPTY_G}, mistakes={"returned g: the direction is -H0 g = -g": EMPTY_G},
                   hint="With no pairs H0 = I, so the direction is -g.")
@@ -114,8 +119,9 @@ def test_bfgs_minimize_quadratic_finite_termination(student):
                           "B = bfgs_update(B, p, q), and stop only when norm(grad(x)) < tol.")
     if not isinstance(nit, (int, np.integer)) or nit > n + 1:
         raise CheckFailed(f"{what} took nit = {fmt(nit)} iterations; BFGS with exact line searches needs at most "
-                          f"n = {n} (n + 1 = {n + 1} allowed for rounding). Likely: B is not updated with "
-                          "bfgs_update(B, p, q) after every step, or B is reset.")
+                          f"n = {n} (n + 1 = {n + 1} allowed for rounding). Likely: d = -B^-1 g "
+                          "(np.linalg.solve(B, g)) although B approximates the INVERSE Hessian (d = -B g), B is not "
+                          "updated with bfgs_update(B, p, q) after every step, or B is reset.")
 
 
 @pytest.mark.points(1)

@@ -221,6 +221,27 @@ ALTERNATIVES = {
             br.fd = f(br.d)
     return br.lo + br.width / 2
 ''')],
+    # Both interior points recomputed from the bracket ends every iteration; only the surviving
+    # VALUE is carried over (its point is recomputed, a few ulps from where f was evaluated).
+    "recomputed_points": [body('''
+    r = (math.sqrt(5.0) - 1.0) / 2.0
+    a, b = float(a), float(b)
+    if b - a <= tol:
+        return (a + b) / 2.0
+    fc, fd = f(b - r * (b - a)), f(a + r * (b - a))
+    for _ in range(max_iter):
+        if fc < fd:
+            b, fd = a + r * (b - a), fc
+            if b - a <= tol:
+                break
+            fc = f(b - r * (b - a))
+        else:
+            a, fc = b - r * (b - a), fd
+            if b - a <= tol:
+                break
+            fd = f(a + r * (b - a))
+    return (a + b) / 2.0
+''')],
     # The stopping rule at the top of the loop (the check after a shrink happens before the next
     # comparison), evaluation counted against max_iter with a counter, golden ratio from phi.
     "check_at_loop_top": [body('''

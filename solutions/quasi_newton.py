@@ -84,7 +84,7 @@ def bfgs_minimize(f, grad, x0, line_search, tol=1e-6, max_iter=100):
 
     Returns {"x": float64 array, "fun": float(f(x)), "nit": int, the number of
     iterations, "path": [x0, x1, ..., x]}: the iterates, each a separate array
-    (a copy of x0 first, nit + 1 in all, the last equal to "x").
+    (x0 first, nit + 1 in all, the last equal to "x").
     The line search is the caller's. On Rosenbrock from (-1.2, 1),
     `lambda phi: golden_section_search(phi, 0.0, 1.0)` reaches (1, 1) to 1e-6
     (17 iterations, no skipped update): the bracket ends at alpha = 1, the full

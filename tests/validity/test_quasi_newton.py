@@ -228,3 +228,9 @@ def test_correct_alternative_gets_full_marks(validity, alternative):
     result = validity.grade(mutate(validity.reference, ALTERNATIVES[alternative]))
     assert failed(result) == set(), sorted(failed(result))
     assert result.score == result.max_score
+
+
+def test_every_mutant_names_its_diagnosis():
+    """Each mutant asserts a fragment of its diagnosis, not only that its check failed."""
+    assert all(len(spec) == 3 and spec[2] for spec in MUTANTS.values()), \
+        [name for name, spec in MUTANTS.items() if len(spec) < 3 or not spec[2]]

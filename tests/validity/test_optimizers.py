@@ -418,6 +418,27 @@ class ReduceOnPlateau:
             self.run = []
         return self.lr
 ''')],
+    # State as a flat Python list, one float per parameter, reshaped on return.
+    "flat_lists": [rewrite("RMSProp", '''
+class RMSProp:
+    """RMSProp on Python floats."""
+
+    def __init__(self, lr=0.01, rho=0.99, eps=1e-8):
+        self.lr, self.rho, self.eps = lr, rho, eps
+        self.V = []
+
+    def step(self, w, g):
+        w = np.asarray(w, dtype=float)
+        flat_w, flat_g = w.ravel().tolist(), np.ravel(g).tolist()
+        if not self.V:
+            self.V = [0.0] * len(flat_g)
+        out = []
+        for i, (wi, gi) in enumerate(zip(flat_w, flat_g)):
+            self.V[i] = self.rho * self.V[i] + (1 - self.rho) * gi * gi
+            out.append(wi - self.lr * gi / (math.sqrt(self.V[i]) + self.eps))
+        return np.array(out).reshape(w.shape)
+
+''')],
     # NAdam and AdamW through one Adam helper function (functional core, state in a tuple).
     "functional_core": [
         rewrite("NAdam", '''

@@ -200,6 +200,16 @@ MUTANTS = {
           "            vhat = self.vmax\n        self.state.update(m=self.m, v=self.v, vmax=self.vmax)\n"
           "        return w - self.lr * mhat / (np.sqrt(vhat) + self.eps)\n")],
         "test_adam_saddle", "state shared between instances"),
+    # The loss history in a mutable default argument: the second object sees the first one's losses.
+    "plateau_history_in_mutable_default": (
+        [("    def __init__(self, lr, factor=0.5, patience=0):\n",
+          "    def __init__(self, lr, factor=0.5, patience=0, history=[]):\n"),
+         ("        self.best = math.inf\n        self.bad_epochs = 0\n",
+          "        self.history = history\n        self.bad_epochs = 0\n"),
+         ("        if loss < self.best:\n            self.best = loss\n",
+          "        best = min(self.history, default=math.inf)\n        self.history.append(loss)\n"
+          "        if loss < best:\n")],
+        "test_reduce_on_plateau_patience", "state shared between instances"),
     "step_decay_off_by_one": (
         [("return eta0 * drop ** (k // every)", "return eta0 * drop ** ((k + 1) // every)")],
         "test_step_decay", "off by one"),

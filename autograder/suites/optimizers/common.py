@@ -23,6 +23,7 @@ after the step changes it by lr*weight_decay = 1e-5 relative).
 from __future__ import annotations
 
 import inspect
+import itertools
 from functools import cache
 
 import numpy as np
@@ -437,6 +438,27 @@ PLATEAU_LOSSES = (1.0, 0.9, 0.9, 0.95, 0.8, 0.8, 0.8, 0.8, 0.7, 0.75, 0.7, 0.7, 
                   0.5, 0.55, 0.5, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.3)
 
 
+_PLATEAU_PROBES = itertools.count(1)
+
+
+def plateau_shares_state(student) -> bool:
+    """True when a fresh ReduceOnPlateau object's first update depends on another object's.
+
+    Two fresh objects (lr 1.0, patience 0) each get one loss below any loss seen before (more
+    negative at every probe): for each, on its own, that is an improvement and the rate stays
+    1.0. State shared between the objects (a class attribute, a mutable default argument) makes
+    the second see the first's loss as its best, so its loss is not strictly below it and the
+    rate is cut.
+    """
+    loss = -1e12 * next(_PLATEAU_PROBES)
+    try:
+        first = student.ReduceOnPlateau(1.0).call("update", loss)
+        second = student.ReduceOnPlateau(1.0).call("update", loss)
+    except StudentException:
+        return True
+    return first != second
+
+
 def check_plateau(student, lr: float, **kwargs) -> None:
     """ReduceOnPlateau(lr, **kwargs).update over PLATEAU_LOSSES, rate by rate against the reference."""
     ref = ref_module().ReduceOnPlateau(lr, **kwargs)
@@ -456,6 +478,8 @@ def check_plateau(student, lr: float, **kwargs) -> None:
                    for v, x in zip(got, values)):
                 mistake = label
                 break
+        if mistake is None and plateau_shares_state(student):
+            mistake = SHARED_STATE.replace("optimizer objects", "ReduceOnPlateau objects")
         raise CheckFailed(
             f"{what}: after the losses {list(PLATEAU_LOSSES[:epoch + 1])}, update returned {fmt(g)}, "
             f"expected {fmt(e)} (rates so far: expected {fmt(list(expected[:epoch + 1]), 4)}, "

@@ -6,6 +6,7 @@ import pytest
 
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
+from autograder.student import StudentException
 from autograder.checks.minimizers import (
     INV_PHI, assert_evaluation_count, assert_inside_interval, assert_minimizer, assert_within_tol_result,
     assert_returns_final_midpoint, final_bracket_width)
@@ -122,5 +123,9 @@ def test_returns_final_bracket_midpoint(searches):
 def test_interval_within_tol(searches):
     """Shrinks nothing when b - a <= tol already, and returns (a + b)/2"""
     for case in WITHIN_TOL:
-        x, objective = searches(case)
+        try:
+            x, objective = searches(case)
+        except StudentException as exc:
+            raise CheckFailed(f"{case.what()} raised {exc}. With b - a <= tol already (a = b included) the "
+                              "search shrinks nothing and returns (a + b)/2.") from None
         assert_within_tol_result(x, objective, case.a, case.b, case.tol, what=case.what())

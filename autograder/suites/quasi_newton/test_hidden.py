@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
+from autograder.student import StudentException
 from autograder.checks.agreement import assert_agrees, fmt
 from autograder.checks.contract import assert_no_mutation, snapshot
 from autograder.checks.minimizers import (
@@ -72,9 +73,14 @@ def test_sr1_update_skip_rule(student):
     """sr1_update skip rule: |w^T q| <= 1e-8 |q| |w| (relative, w = 0 included); a skip returns a copy of B"""
     for label, case in SR1_SKIP_CASES.items():
         B, p, q = case
-        result = student.call("sr1_update", B, p, q, details=True)
-        expected = EXPECTED_SR1_SKIP[label]
         what = f"sr1_update(B, p, q) with {label}"
+        try:
+            result = student.call("sr1_update", B, p, q, details=True)
+        except StudentException as exc:
+            raise CheckFailed(f"{what} raised {exc}. The update is skipped (a copy of B returned) when "
+                              "|w^T q| <= 1e-8 |q| |w|, which includes w = 0 and w^T q = 0 exactly: test it "
+                              "before dividing by w^T q.") from None
+        expected = EXPECTED_SR1_SKIP[label]
         with np.errstate(all="ignore"):  # the known mistakes divide by zero on the exact cases
             mistakes = {k: f(*case) for k, f in SR1_SKIP_MISTAKES.items()}
         assert_agrees(result.value, expected, **agreement_tol(expected), what=what, inputs={"p": p, "q": q},

@@ -242,6 +242,31 @@ ALTERNATIVES = {
             fd = f(a + r * (b - a))
     return (a + b) / 2.0
 ''')],
+    # Wikipedia's form: the number of shrinks computed up front, 1 - 1/phi for the left point, and
+    # the final shrink made on the values alone ((a + d)/2 or (c + b)/2, no evaluation).
+    "wikipedia_precomputed": [body('''
+    invphi = (math.sqrt(5) - 1) / 2
+    invphi2 = (3 - math.sqrt(5)) / 2
+    a, b = min(a, b), max(a, b)
+    h = b - a
+    if h <= tol:
+        return (a + b) / 2
+    n = min(int(math.ceil(math.log(tol / h) / math.log(invphi))), max_iter)
+    c, d = a + invphi2 * h, a + invphi * h
+    yc, yd = f(c), f(d)
+    for _ in range(n - 1):
+        if yc < yd:
+            b, d, yd = d, c, yc
+            h = invphi * h
+            c = a + invphi2 * h
+            yc = f(c)
+        else:
+            a, c, yc = c, d, yd
+            h = invphi * h
+            d = a + invphi * h
+            yd = f(d)
+    return (a + d) / 2 if yc < yd else (c + b) / 2
+''')],
     # The stopping rule at the top of the loop (the check after a shrink happens before the next
     # comparison), evaluation counted against max_iter with a counter, golden ratio from phi.
     "check_at_loop_top": [body('''

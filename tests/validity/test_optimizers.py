@@ -428,6 +428,42 @@ class ReduceOnPlateau:
             self.run = []
         return self.lr
 ''')],
+    # The state started as the number 0 (broadcast by the first update), the most common student form.
+    "scalar_zero_state": [
+        rewrite("Momentum", '''
+class Momentum:
+    """v starts as 0."""
+
+    def __init__(self, lr=0.01, mu=0.9, ema=False):
+        self.lr, self.mu, self.ema = lr, mu, ema
+        self.v = 0
+
+    def step(self, w, g):
+        self.v = self.mu * self.v - (self.lr * (1 - self.mu) if self.ema else self.lr) * g
+        return w + self.v
+
+'''),
+        rewrite("Adam", '''
+class Adam:
+    """m, v, vmax start as 0."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False):
+        self.lr, self.beta1, self.beta2, self.eps, self.amsgrad = lr, beta1, beta2, eps, amsgrad
+        self.m = self.v = self.vmax = 0
+        self.t = 0
+
+    def step(self, w, g):
+        self.t += 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g ** 2
+        m_hat = self.m / (1 - self.beta1 ** self.t)
+        v_hat = self.v / (1 - self.beta2 ** self.t)
+        if self.amsgrad:
+            self.vmax = np.maximum(self.vmax, v_hat)
+            v_hat = self.vmax
+        return w - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+''')],
     # State as a flat Python list, one float per parameter, reshaped on return.
     "flat_lists": [rewrite("RMSProp", '''
 class RMSProp:

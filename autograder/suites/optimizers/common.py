@@ -31,7 +31,8 @@ import numpy as np
 from autograder import reference as reference_modules
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
-from autograder.checks.contract import assert_dtype, assert_no_mutation, assert_shape, snapshot
+from autograder.checks.contract import (
+    assert_dtype, assert_earlier_inputs_unchanged, assert_no_mutation, assert_shape, snapshot)
 from autograder.checks.agreement import assert_agrees
 from autograder.checks.convergence import Objective, check_converges, run_in_worker, run_optimizer, trajectory_artifact
 from autograder.student import StudentException
@@ -283,19 +284,7 @@ def check_contract(student, name: str) -> None:
                               "parameters as a NEW array (e.g. `return w - update`).")
         assert_shape(result.value, STREAM_SHAPE, what=what)
         assert_dtype(result.value, np.float64, what=what)
-        for call, where, now in result.earlier_changed:
-            if where < 0:
-                raise CheckFailed(
-                    f"{call_what} changed in place the array that call {call + 1} RETURNED (e.g. `return self.w` "
-                    "and later `self.w -= ...`): the caller's earlier result changes under it. Return a new "
-                    "array each time (e.g. `return w - update`), and keep no reference to it.")
-            raise CheckFailed(
-                f"{call_what} changed in place the `{ARGUMENT_NAMES[where]}` that call {call + 1} was given "
-                f"(it was {fmt(sent[call][where])}, is now {fmt(now)}): the optimizer keeps the caller's array "
-                f"as its state (e.g. `self.v = {ARGUMENT_NAMES[where]}` at the first step, then `self.v *= mu`), "
-                "so an array handed over earlier changes under the caller. Store a copy "
-                f"(`self.v = {ARGUMENT_NAMES[where]}.copy()`) or build the state as a new array "
-                "(`self.v = self.mu * self.v - self.lr * g`).")
+        assert_earlier_inputs_unchanged(result, sent, what=call_what, names=ARGUMENT_NAMES)
         sent.append(before)
     # Two instances in turn, compared with a third that ran alone: A runs steps 1-10, B runs
     # 1-20, A continues with 11-20. Shared state (class attributes, mutable default

@@ -1,6 +1,7 @@
-"""The golden-section and quasi-Newton check primitives of autograder/checks/minimizers.py that grade
-promises of the handout: the final midpoint, an interval already within tol, the value returned
-instead of the argument, and a result that is the caller's own array."""
+"""Check primitives that grade promises of the handout: from autograder/checks/minimizers.py the
+final midpoint of a golden-section search, an interval already within tol, the value returned
+instead of the argument, a result that is the caller's own array; from autograder/checks/contract.py
+an array an earlier call received or returned, changed by a later call."""
 import math
 from types import SimpleNamespace
 
@@ -9,6 +10,7 @@ import pytest
 
 from autograder import reference
 from autograder.checks import CheckFailed
+from autograder.checks.contract import assert_earlier_inputs_unchanged, local_call
 from autograder.checks.minimizers import (
     RecordedObjective, assert_minimizer, assert_new_array, assert_returns_final_midpoint, assert_within_tol_result)
 
@@ -75,3 +77,21 @@ def test_new_array_names_the_input_returned_itself():
     assert_new_array(SimpleNamespace(returned_input=None), what="bfgs_update(B, p, q)", names=("B", "p", "q"))
     with pytest.raises(CheckFailed, match="returned the caller's `B` object itself"):
         assert_new_array(SimpleNamespace(returned_input=0), what="bfgs_update(B, p, q)", names=("B", "p", "q"))
+
+
+def test_earlier_inputs_unchanged_names_the_call_and_the_argument():
+    g = np.ones(3)
+    clean = SimpleNamespace(earlier_changed=[])
+    assert_earlier_inputs_unchanged(clean, [(np.zeros(3), g)], what="step", names=("w", "g"))
+    kept = SimpleNamespace(earlier_changed=[(0, 1, 0.5 * g)])
+    with pytest.raises(CheckFailed, match=r"changed in place the `g` that call 1 was given \(it was"):
+        assert_earlier_inputs_unchanged(kept, [(np.zeros(3), g)], what="step", names=("w", "g"))
+    returned = SimpleNamespace(earlier_changed=[(2, -1, g)])
+    with pytest.raises(CheckFailed, match="the array that call 3 RETURNED"):
+        assert_earlier_inputs_unchanged(returned, [], what="step", names=("w", "g"))
+
+
+def test_local_call_reports_a_returned_input():
+    x = np.zeros(2)
+    assert local_call(lambda a: a, x).returned_input == 0
+    assert local_call(lambda a: a + 1, x).returned_input is None

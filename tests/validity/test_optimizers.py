@@ -523,3 +523,12 @@ def test_every_mutant_names_its_diagnosis():
     """Each mutant asserts a fragment of its diagnosis, not only that its check failed."""
     assert all(len(spec) == 3 and spec[2] for spec in MUTANTS.values()), \
         [name for name, spec in MUTANTS.items() if len(spec) < 3 or not spec[2]]
+
+
+@pytest.mark.parametrize("mutant, check_id", [("adagrad_loops_over_rows", "test_shapes[AdaGrad]"),
+                                              ("momentum_velocity_from_w_difference", "test_shapes[Momentum]")])
+def test_shape_mistakes_are_not_blamed_on_shared_state(validity, mutant, check_id):
+    """The shared-state probe runs on failures; code that fails for another reason is not told it shares state."""
+    result = validity.grade(mutate(validity.reference, MUTANTS[mutant][0]))
+    output = {c.check_id: c.output for c in result.checks}[check_id]
+    assert "shared between instances" not in output, output

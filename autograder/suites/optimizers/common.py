@@ -230,24 +230,28 @@ SHARED_STATE = ("state shared between instances: two optimizer objects must each
 
 
 def shares_state(student, name: str) -> bool:
-    """True when a fresh instance's first step depends on what other instances did before it.
+    """True when a fresh instance's first step depends on what another instance did before it.
 
-    Two fresh instances take the same first step (w, g) of shape (3,), then a third takes one of
-    shape (2,): correct code gives the first two identical outputs and steps the third like any
-    fresh instance; state kept on the class changes the second output or breaks the third
-    (broadcasting its (3,) state against a (2,) gradient).
+    Two fresh instances take the same first step (w, g): correct code returns identical outputs;
+    state kept on the class (or in a mutable default argument) changes the second. The probe is
+    made on every shape the suite uses, the stream's first: shared state left by another check
+    has one of them, and on other shapes the first fresh step may raise (a broadcasting error),
+    which tells nothing, so that shape is skipped. A second step that raises where the first,
+    on the same inputs, did not, is shared state too.
     """
     rng = np.random.default_rng(7)
-    w, g = rng.standard_normal(3), rng.standard_normal(3)
-    try:
-        first = getattr(student, name)().call("step", w, g)
-        second = getattr(student, name)().call("step", w, g)
-        third = getattr(student, name)().call("step", w[:2], g[:2])
-    except StudentException:
-        return True
-    if not all(isinstance(out, np.ndarray) for out in (first, second, third)):
-        return False
-    return first.shape != second.shape or not np.array_equal(first, second, equal_nan=True) or third.shape != (2,)
+    for shape in (STREAM_SHAPE, (2,), *SHAPES):
+        w, g = np.asarray(rng.standard_normal(shape)), np.asarray(rng.standard_normal(shape))
+        try:
+            first = getattr(student, name)().call("step", w, g)
+        except StudentException:
+            continue
+        try:
+            second = getattr(student, name)().call("step", w, g)
+        except StudentException:
+            return True
+        return np.shape(first) != np.shape(second) or not np.array_equal(first, second, equal_nan=True)
+    return False
 
 
 def raise_with_shared_state_diagnosis(student, name: str, what: str, exc: StudentException):

@@ -525,10 +525,10 @@ def test_every_mutant_names_its_diagnosis():
         [name for name, spec in MUTANTS.items() if len(spec) < 3 or not spec[2]]
 
 
-@pytest.mark.parametrize("mutant, check_id", [("adagrad_loops_over_rows", "test_shapes[AdaGrad]"),
-                                              ("momentum_velocity_from_w_difference", "test_shapes[Momentum]")])
-def test_shape_mistakes_are_not_blamed_on_shared_state(validity, mutant, check_id):
+@pytest.mark.parametrize("wrong, check_id", [("adagrad_loops_over_rows", "test_shapes[AdaGrad]"),
+                                             ("momentum_velocity_from_w_difference", "test_shapes[Momentum]")])
+def test_shape_mistakes_are_not_blamed_on_shared_state(validity, wrong, check_id):
     """The shared-state probe runs on failures; code that fails for another reason is not told it shares state."""
-    result = validity.grade(mutate(validity.reference, MUTANTS[mutant][0]))
+    result = validity.grade(mutate(validity.reference, MUTANTS[wrong][0]))
     output = {c.check_id: c.output for c in result.checks}[check_id]
     assert "shared between instances" not in output, output

@@ -84,7 +84,7 @@ def test_earlier_inputs_unchanged_names_the_call_and_the_argument():
     clean = SimpleNamespace(earlier_changed=[])
     assert_earlier_inputs_unchanged(clean, [(np.zeros(3), g)], what="step", names=("w", "g"))
     kept = SimpleNamespace(earlier_changed=[(0, 1, 0.5 * g)])
-    with pytest.raises(CheckFailed, match=r"changed in place the `g` that call 1 was given \(it was"):
+    with pytest.raises(CheckFailed, match=r"changed in place the `g` that call 1 was given \(g\[0\] was 1, is now 0.5\)"):
         assert_earlier_inputs_unchanged(kept, [(np.zeros(3), g)], what="step", names=("w", "g"))
     returned = SimpleNamespace(earlier_changed=[(2, -1, g)])
     with pytest.raises(CheckFailed, match="the array that call 3 RETURNED"):

@@ -124,8 +124,12 @@ def assert_earlier_inputs_unchanged(result: Any, earlier_args: Sequence[Sequence
                 "later `self.w -= ...`): the caller's earlier result changes under it. Return a new array "
                 "each time, and keep no reference to it.")
         name = names[where] if where < len(names) else f"argument {where + 1}"
-        was = (f" (it was {fmt(earlier_args[call][where])}, is now {fmt(now)})"
-               if call < len(earlier_args) and where < len(earlier_args[call]) else "")
+        was = ""
+        if call < len(earlier_args) and where < len(earlier_args[call]):
+            d = find_disagreement(now, earlier_args[call][where], rtol=0.0, atol=0.0)
+            if d is not None and d.index is not None:
+                at = f"{name}{list(d.index)}" if d.index else name
+                was = f" ({at} was {fmt(d.expected)}, is now {fmt(d.got)})"
         raise CheckFailed(
             f"{what} changed in place the `{name}` that call {call + 1} was given{was}: the object keeps the "
             f"caller's array as its state (e.g. `self.v = {name}` at one call, then `self.v *= mu` at the next), "

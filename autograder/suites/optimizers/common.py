@@ -224,9 +224,10 @@ def step_details(opt, w, g):
     return opt.call("step", w, g, details=True)
 
 
-SHARED_STATE = ("state shared between instances: two optimizer objects must each keep their own state. Keep "
-                "it on `self` (created in __init__ or at the first step), not in class attributes "
-                "(`class Adam: m = None` changed through `Adam.m`) or mutable default arguments")
+SHARED_STATE = ("state shared between instances: two objects of the class must each keep their own state. Keep "
+                "it on `self` (created in __init__ or at the first call), not in class attributes "
+                "(changed through the class, e.g. `Adam.m = ...` or `Adam.history.append(...)`) or in "
+                "mutable default arguments (`def __init__(self, ..., state={})`)")
 
 
 def shares_state(student, name: str) -> bool:
@@ -388,7 +389,8 @@ def check_shapes(student, name: str) -> None:
             continue
         message = (f"{what}: step t={k + 1} returned {fmt(outputs[k])}, expected {fmt(expected[k])} "
                    f"(given w = {fmt(ws[k])}, g = {fmt(gs[k])}; "
-                   f"{'the very first step' if k == 0 else f'steps 1..{k} agree'}). Each step here is given a "
+                   f"{'the very first step' if k == 0 else 'step 1 agrees' if k == 1 else f'steps 1..{k} agree'}). "
+                   "Each step here is given a "
                    "new w, not the previous result.")
         wrong = teacher_forced(ContinuesFromOwnOutput(ref()), ws, gs)
         if first_mismatch(outputs, wrong, ws) is None:
@@ -472,7 +474,7 @@ def check_plateau(student, lr: float, **kwargs) -> None:
                 mistake = label
                 break
         if mistake is None and plateau_shares_state(student):
-            mistake = SHARED_STATE.replace("optimizer objects", "ReduceOnPlateau objects")
+            mistake = SHARED_STATE
         raise CheckFailed(
             f"{what}: after the losses {list(PLATEAU_LOSSES[:epoch + 1])}, update returned {fmt(g)}, "
             f"expected {fmt(e)} (rates so far: expected {fmt(list(expected[:epoch + 1]), 4)}, "

@@ -90,6 +90,11 @@ class CallResult:
     fp_warnings: list = field(default_factory=list)
     global_rng_used: bool = False
     seconds: float = 0.0
+    # Of an object's method only (worker.watch): inputs and results of the object's earlier detailed
+    # calls that this call changed in place, as (call index from 0, argument index or -1 for the
+    # result, value now); and the index of the argument the call returned itself (or None).
+    earlier_changed: list = field(default_factory=list)
+    returned_input: int | None = None
 
 
 def _inputs_after(args, changed) -> list:
@@ -109,6 +114,21 @@ def _kwargs_after(kwargs, changed) -> dict:
     if type(changed) is not dict or not set(changed) <= set(kwargs):
         raise ProtocolViolation("malformed report of changed inputs")
     return {**kwargs, **changed}
+
+
+def _earlier_changed(changed) -> list:
+    """The worker's report of earlier inputs and results a call changed (worker.watch), validated."""
+    if type(changed) is not list or not all(
+            type(e) is list and len(e) == 3 and type(e[0]) is int and e[0] >= 0 and type(e[1]) is int
+            and e[1] >= -1 for e in changed):
+        raise ProtocolViolation("malformed report of changed earlier inputs")
+    return [tuple(e) for e in changed]
+
+
+def _returned_input(index, n_args) -> int | None:
+    if index is not None and not (type(index) is int and 0 <= index < n_args):
+        raise ProtocolViolation("malformed report of a returned input")
+    return index
 
 
 class _DeadlineSocket:
@@ -392,7 +412,9 @@ class StudentCode:
                           kwargs_after=_kwargs_after(kwargs, meta.get("kwargs_changed", {})),
                           fp_warnings=[str(w) for w in meta.get("fp_warnings", [])],
                           global_rng_used=meta.get("global_rng_used") is True,
-                          seconds=time.perf_counter() - started)
+                          seconds=time.perf_counter() - started,
+                          earlier_changed=_earlier_changed(meta.get("earlier_changed", [])),
+                          returned_input=_returned_input(meta.get("returned_input"), len(args)))
 
     def _request(self, message, key, timeout=None):
         """Send one request, serve callbacks until its reply; returns (value, meta).

@@ -92,6 +92,20 @@ SOURCE = textwrap.dedent("""
         made = list(CALLS)
         CALLS.clear()
         return made
+
+    class KeepsGradient:
+        def __init__(self):
+            self.v = None
+
+        def step(self, w, g):
+            if self.v is None:
+                self.v = g  # the caller's g becomes the state
+            else:
+                self.v *= 0.5
+            return w - self.v
+
+    def same(x):
+        return x
 """)
 
 
@@ -135,6 +149,24 @@ def test_details_send_back_only_the_inputs_a_call_changed(student):
     kept = student.Counter(5).call("step", w, g, details=True)
     assert kept.args_after[0] is w and kept.args_after[1] is g
     assert student.call("numbered", 3, delay=0.0, details=True).kwargs_after == {"delay": 0.0}
+
+
+def test_details_watch_an_objects_earlier_inputs_and_report_a_returned_input(student):
+    """A method changing an array an earlier call of the same object received is reported with that call
+    (index from 0) and argument; a function returning its argument itself names it; a control that keeps
+    nothing by reference reports nothing."""
+    w, g = np.zeros(2), np.ones(2)
+    keeper = student.KeepsGradient()
+    first = keeper.call("step", w, g, details=True)
+    assert first.earlier_changed == [] and first.args_after[1] is g
+    second = keeper.call("step", w, np.full(2, 3.0), details=True)
+    assert [(call, where) for call, where, _ in second.earlier_changed] == [(0, 1)]
+    assert second.earlier_changed[0][2].tolist() == [0.5, 0.5]
+    control = student.Counter(0)
+    for _ in range(3):
+        assert control.call("step", w, g, details=True).earlier_changed == []
+    assert student.call("same", w, details=True).returned_input == 0
+    assert student.call("sig", w, details=True).returned_input is None
 
 
 def test_remote_objects_keep_state_and_map_in_one_round_trip(student):

@@ -1,11 +1,26 @@
 """First-order optimizers and learning-rate schedules.
 
-An optimizer holds the state of one parameter array: `w_new = opt.step(w, g)`
-returns the updated parameters as a new float64 array and modifies neither `w`
-nor `g`. The state (velocities, accumulators) starts at zero on the first call;
-the Adam family counts calls in `t`, from 1, for its bias corrections.
-Defaults are PyTorch's; where the course slides disagree, the convention named
-in each docstring is the rule (docs/conventions.md).
+An optimizer holds the state of one parameter array; `w_new = opt.step(w, g)`:
+
+- `w` and `g` are float64 arrays of the same shape, any shape: a single
+  parameter (a 0-d array), a vector, a matrix (square or not). Work
+  elementwise (`np.zeros_like(w)`, not `len(w)` or `w.shape[0]`).
+- step returns the updated parameters as a NEW float64 array of w's shape (a
+  NumPy float64 is fine for a 0-d w), computed from the `w` it is given: the
+  caller may change the parameters between steps, so never continue from
+  your own last result.
+- step never modifies `w` or `g`, neither during the call nor later: do not
+  keep the caller's array as state (`self.v = g`, then `self.v *= mu` at the
+  next call, changes the gradient the caller handed over one call earlier).
+  Store a copy, or build every new state as a new array.
+- The state (velocities, accumulators, t) belongs to the instance: two
+  optimizer objects never share it (no state in class attributes or in
+  mutable default arguments). It starts at zero at the first call; the Adam
+  family counts calls in `t`, from 1, for its bias corrections.
+
+Defaults are PyTorch's; where the course slides disagree, the formula in each
+docstring is the rule. The schedules take the epoch k = 0, 1, 2, ... (k = 0
+gives eta0) and return the learning rate of that epoch.
 """
 import math
 

@@ -30,6 +30,8 @@ class LocalCallResult:
     kwargs_after: dict = field(default_factory=dict)
     fp_warnings: list = field(default_factory=list)
     global_rng_used: bool = False
+    earlier_changed: list = field(default_factory=list)
+    returned_input: int | None = None
 
 
 def local_call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> LocalCallResult:
@@ -48,7 +50,8 @@ def local_call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> LocalCall
                   if issubclass(w.category, RuntimeWarning)]
     rng_after = np.random.get_state(legacy=False)["state"]
     rng_used = rng_before["pos"] != rng_after["pos"] or not np.array_equal(rng_before["key"], rng_after["key"])
-    return LocalCallResult(value, args, kwargs, sorted(set(fp_events)), rng_used)
+    returned = next((i for i, a in enumerate(args) if a is value and isinstance(a, np.ndarray)), None)
+    return LocalCallResult(value, args, kwargs, sorted(set(fp_events)), rng_used, returned_input=returned)
 
 
 def returned_value(result: Any, *, what: str) -> Any:
@@ -102,6 +105,36 @@ def assert_no_mutation(result: Any, args_before: Sequence[Any], *, what: str,
                 f"{what} modified its input `{name}` in place{change}. A function must never change "
                 "its arguments: compute into a new array (e.g. `np.where(...)`, `x.copy()`, or "
                 "`x = x + ...` instead of `x += ...`).")
+
+
+def assert_earlier_inputs_unchanged(result: Any, earlier_args: Sequence[Sequence[Any]], *, what: str,
+                                    names: Sequence[str] = ()) -> None:
+    """Fail when a call of an object changed in place an array that an earlier call of the same object
+    received or returned (`result.earlier_changed`, reported by the worker for an object's detailed
+    calls: ``(call index, argument index or -1 for the result, value now)``).
+
+    `earlier_args[k]` are the arguments sent at call k (for the message). The typical cause is state
+    kept by reference: ``self.v = g`` at one call and ``self.v *= mu`` at the next changes the `g` the
+    caller handed over earlier.
+    """
+    for call, where, now in getattr(result, "earlier_changed", None) or ():
+        if where < 0:
+            raise CheckFailed(
+                f"{what} changed in place the array that call {call + 1} RETURNED (e.g. `return self.w` and "
+                "later `self.w -= ...`): the caller's earlier result changes under it. Return a new array "
+                "each time, and keep no reference to it.")
+        name = names[where] if where < len(names) else f"argument {where + 1}"
+        was = ""
+        if call < len(earlier_args) and where < len(earlier_args[call]):
+            d = find_disagreement(now, earlier_args[call][where], rtol=0.0, atol=0.0)
+            if d is not None and d.index is not None:
+                at = f"{name}{list(d.index)}" if d.index else name
+                was = f" ({at} was {fmt(d.expected)}, is now {fmt(d.got)})"
+        raise CheckFailed(
+            f"{what} changed in place the `{name}` that call {call + 1} was given{was}: the object keeps the "
+            f"caller's array as its state (e.g. `self.v = {name}` at one call, then `self.v *= mu` at the next), "
+            f"so an array handed over earlier changes under the caller. Store a copy (`self.v = {name}.copy()`) "
+            "or build the state as a new array (`self.v = self.mu * self.v - self.lr * g`).")
 
 
 def assert_deterministic(call: Callable[[], Any], *, what: str) -> Any:

@@ -143,19 +143,79 @@ def _as_number(value, *, what: str) -> float:
     raise CheckFailed(f"{what} must return the minimizer, a float; got {type(value).__name__} ({fmt(value)}).")
 
 
-def assert_minimizer(x, x_star: float, *, tol: float, what: str) -> None:
+def assert_minimizer(x, x_star: float, *, tol: float, what: str,
+                     objective: RecordedObjective | None = None) -> None:
     """Fail unless |x - x_star| <= tol: the final bracket (width <= tol) holds the minimizer.
 
-    A slack of 8 ulps of x_star covers rounding of the returned point itself.
+    A slack of 8 ulps of x_star covers rounding of the returned point itself. With the search's
+    `objective`, a result equal to one of the values f returned is named as such (the value
+    returned instead of the argument).
     """
     x = _as_number(x, what=what)
     allowed = tol + 8 * np.spacing(abs(x_star))
     if not abs(x - x_star) <= allowed:
+        if objective is not None and x in objective.values:
+            likely = ("the search returns a value of f (e.g. f(x*) or min(f(c), f(d))) instead of the argument: "
+                      "return the point x* that minimizes f, the midpoint (a + b)/2 of the final bracket")
+        else:
+            likely = ("the wrong sub-bracket is kept (f(c) < f(d) keeps [a, d], otherwise [c, b]), the "
+                      "interior points lose their order c < d (use 1/phi = (sqrt(5) - 1)/2 exactly), or the "
+                      "loop stops before b - a <= tol")
         raise CheckFailed(f"{what} returned {fmt(x, 12)}; the minimizer is {fmt(x_star, 12)} "
-                          f"(error {fmt(abs(x - x_star), 3)}, allowed tol = {tol:g}). Likely: the wrong "
-                          "sub-bracket is kept (f(c) < f(d) keeps [a, d], otherwise [c, b]), the interior "
-                          "points lose their order c < d (use 1/phi = (sqrt(5) - 1)/2 exactly), or the loop "
-                          "stops before b - a <= tol.")
+                          f"(error {fmt(abs(x - x_star), 3)}, allowed tol = {tol:g}). Likely: {likely}.")
+
+
+def assert_returns_final_midpoint(x, objective: RecordedObjective, a: float, b: float, *, what: str) -> None:
+    """Fail unless `x` is the midpoint of the final bracket of a search on a MONOTONE f.
+
+    On an increasing f every comparison keeps the left part, whatever the search's bookkeeping:
+    the best point is the smallest evaluated one, p1, and the final bracket is [a, p2] (p2 the
+    second smallest), or [a, p3] for a search that evaluated once more after its last shrink.
+    Mirrored for a decreasing f ([p2, b] or [p3, b], from the largest points). Slack: 16 ulps of
+    the interval's magnitude plus 1e-6 of the bracket's width: the rounding of (a + b)/2 against
+    a + (b - a)/2, and bracket ends recomputed from the ends (d = a + r (b - a)) rather than
+    copied from the evaluated point, which differ from it by a few ulps. The nearest wrong
+    answers are 0.118 (the best interior point) and 0.5 (an end) of the width away. Which way f
+    goes is read from f(a) and f(b), computed here (not recorded).
+    """
+    x = _as_number(x, what=what)
+    increasing = objective.function(b) > objective.function(a)
+    inside = sorted({p for p in objective.points if a < p < b}, reverse=not increasing)
+    end = a if increasing else b
+    slack = 16 * np.spacing(max(abs(a), abs(b)))
+    brackets = [tuple(sorted((end, p))) for p in inside[1:3]]
+    for lo, hi in brackets:
+        if abs(x - (lo + hi) / 2) <= slack + 1e-6 * (hi - lo):
+            return
+    if not brackets:
+        raise CheckFailed(f"{what} evaluated f at {len(inside)} point(s) inside [{fmt(a)}, {fmt(b)}]: golden-section "
+                          "search evaluates two interior points and then one per shrink.")
+    lo, hi = brackets[0]
+    if inside and abs(x - inside[0]) <= slack + 1e-6 * (hi - lo):
+        likely = ("the best interior point (c or d) is returned; the handout's result is the midpoint (a + b)/2 of "
+                  "the final bracket")
+    elif any(min(abs(x - lo_), abs(x - hi_)) <= slack + 1e-6 * (hi_ - lo_) for lo_, hi_ in brackets):
+        likely = "an end of the final bracket is returned; the handout's result is its midpoint (a + b)/2"
+    else:
+        likely = "the handout's result is the midpoint (a + b)/2 of the final bracket [a, b]"
+    raise CheckFailed(f"{what} returned {fmt(x, 12)}; f is {'increasing' if increasing else 'decreasing'} on "
+                      f"[{fmt(a)}, {fmt(b)}], so the final bracket your evaluations establish is "
+                      f"[{fmt(lo, 12)}, {fmt(hi, 12)}], whose midpoint is {fmt((lo + hi) / 2, 12)}. Likely: {likely}.")
+
+
+def assert_within_tol_result(x, objective: RecordedObjective, a: float, b: float, tol: float, *,
+                             what: str) -> None:
+    """Fail unless a search on an interval already within `tol` (b - a <= tol) shrank nothing and
+    returned (a + b)/2 (within 4 ulps), evaluating f at most twice (the two initial interior points
+    a textbook loop evaluates before it tests the stopping rule)."""
+    if objective.evaluations > 2:
+        raise CheckFailed(f"{what} called f {objective.evaluations} times although b - a = {fmt(b - a)} <= tol = "
+                          f"{tol:g} already: test b - a <= tol before shrinking, and return (a + b)/2 at once.")
+    x = _as_number(x, what=what)
+    if not abs(x - (a + b) / 2) <= 4 * np.spacing(max(abs(a), abs(b), 1e-300)):
+        raise CheckFailed(f"{what} returned {fmt(x, 12)}; with b - a <= tol already nothing is shrunk and the "
+                          f"result is the midpoint (a + b)/2 = {fmt((a + b) / 2, 12)}. Likely: the loop shrinks "
+                          "once before it tests b - a <= tol, or returns an end of [a, b] instead of its midpoint.")
 
 
 def assert_inside_interval(objective: RecordedObjective, a: float, b: float, *, what: str) -> None:
@@ -361,6 +421,15 @@ def rosenbrock_grad(x) -> np.ndarray:
     """(-2 (1 - x0) - 400 x0 (x1 - x0^2), 200 (x1 - x0^2))."""
     x = np.asarray(x, dtype=float)
     return np.array([-2.0 * (1.0 - x[0]) - 400.0 * x[0] * (x[1] - x[0] ** 2), 200.0 * (x[1] - x[0] ** 2)])
+
+
+def assert_new_array(result, *, what: str, names: Sequence[str]) -> None:
+    """Fail when a call (a `CallResult`) returned one of its input arrays itself instead of a new array."""
+    if result.returned_input is not None:
+        name = names[result.returned_input] if result.returned_input < len(names) else "an input"
+        raise CheckFailed(f"{what} returned the caller's `{name}` object itself: every function returns a NEW array, "
+                          f"also when nothing changes (return `{name}.copy()`); the caller may change the result "
+                          f"in place and would change its own `{name}` with it.")
 
 
 def assert_path_not_aliased(path, *, what: str) -> None:

@@ -36,6 +36,7 @@ class Channel:
         self.module = module
         self.objects = {}        # handle id -> object of ours
         self.next_request = 0
+        self.watched = {}        # handle id -> arrays of earlier detailed calls on that object (`watch`)
 
     # -- handles
     def register(self, obj):
@@ -114,7 +115,10 @@ class Channel:
         with isolated(self.module, opts.get("isolate", {})):
             if not opts.get("details"):
                 return func(*args, **kwargs), {}
-            return call_with_details(func, args, kwargs)
+            if message.get("target") == "module":
+                return call_with_details(func, args, kwargs)
+            return watch(self.watched.setdefault(message.get("target"), {"calls": 0, "arrays": []}),
+                         func, args, kwargs)
 
     # -- callbacks into the trusted side
     def request(self, handle, attr, args, kwargs):
@@ -292,7 +296,8 @@ def construct(obj, calls):
 
 def call_with_details(func, args, kwargs):
     """Call and report contract facts: FP warnings, global RNG use, and the inputs the call changed
-    (`args_changed`: [index, value] pairs; `kwargs_changed`). An input counts as unchanged only if it
+    (`args_changed`: [index, value] pairs; `kwargs_changed`) and the index of the ndarray argument the
+    call returned itself (`returned_input`, or None). An input counts as unchanged only if it
     is an ndarray with the same dtype, shape and bytes, or an immutable plain value: anything else
     (lists, objects) is always sent back."""
     fp_events = []
@@ -314,7 +319,34 @@ def call_with_details(func, args, kwargs):
             "args_changed": [[i, a] for i, (a, before) in enumerate(zip(args, args_before))
                              if before is None or _fingerprint(a) != before],
             "kwargs_changed": {k: v for k, v in kwargs.items()
-                               if kwargs_before[k] is None or _fingerprint(v) != kwargs_before[k]}}
+                               if kwargs_before[k] is None or _fingerprint(v) != kwargs_before[k]},
+            "returned_input": next((i for i, a in enumerate(args) if a is value and type(a) is np.ndarray), None)}
+    return value, meta
+
+
+def watch(watched, func, args, kwargs):
+    """`call_with_details` for a method of one object, watching that object's earlier calls too.
+
+    `watched` is ``{"calls": number of the object's earlier detailed calls, "arrays": [[call, where,
+    array, fingerprint], ...]}`` for every ndarray argument and result of those calls (``call``
+    counts them from 0; ``where`` is the argument's
+    index, or -1 for the returned value). An array that an earlier call received or returned and
+    this call changed in place (state kept by reference: ``self.v = g`` then ``self.v *= mu``)
+    is reported in ``earlier_changed`` as ``[call, where, value now]``, and watched from then on
+    with its new contents.
+    """
+    value, meta = call_with_details(func, args, kwargs)
+    changed = []
+    for entry in watched["arrays"]:
+        now = _fingerprint(entry[2])
+        if now != entry[3]:
+            changed.append([entry[0], entry[1], entry[2]])
+            entry[3] = now
+    meta["earlier_changed"] = changed
+    for where, item in [*enumerate(args), (-1, value)]:
+        if type(item) is np.ndarray and not any(item is entry[2] for entry in watched["arrays"]):
+            watched["arrays"].append([watched["calls"], where, item, _fingerprint(item)])
+    watched["calls"] += 1
     return value, meta
 
 

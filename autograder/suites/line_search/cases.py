@@ -32,7 +32,7 @@ class Case:
         return RecordedObjective(self.function, self.name)
 
     def what(self, tol: float | None = None, max_iter: int | None = None) -> str:
-        args = f"f, {self.a:g}, {self.b:g}, tol={self.tol if tol is None else tol:g}"
+        args = f"f, {self.a:.12g}, {self.b:.12g}, tol={self.tol if tol is None else tol:g}"
         if max_iter is not None:
             args += f", max_iter={max_iter}"
         return f"golden_section_search({args}) with f(x) = {self.name}"
@@ -75,3 +75,7 @@ MIN_AT_B = Case("(3 - x)^2", lambda x: (3.0 - x) ** 2, -1.0, 2.0, 1e-8, 2.0)
 SHIFTED = Case("(x - 1000.123)^2", lambda x: (x - 1000.123) ** 2, 1000.0, 1000.5, 1e-9, 1000.123)
 WIDE = Case("(x + 123.4567)^2 / 1000", lambda x: (x + 123.4567) ** 2 / 1000.0, -300.0, 500.0, 1e-6, -123.4567)
 NARROW = Case("(x - 2.000777)^2", lambda x: (x - 2.000777) ** 2, 2.0, 2.001, 2e-12, 2.000777)
+# Intervals already within tol (b - a <= tol, equality included): nothing shrunk, (a + b)/2 returned.
+WITHIN_TOL = (Case("(x - 0.3)^2, b - a < tol", lambda x: (x - 0.3) ** 2, 0.3, 0.3 + 5e-9, 1e-8, 0.3),
+              Case("(x - 0.3)^2, b - a = tol", lambda x: (x - 0.3) ** 2, 0.0, 0.25, 0.25, 0.3),
+              Case("(x - 1.5)^2, a = b", lambda x: (x - 1.5) ** 2, 1.5, 1.5, 1e-8, 1.5))

@@ -6,10 +6,13 @@ import pytest
 
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
+from autograder.student import StudentException
 from autograder.checks.minimizers import (
-    INV_PHI, assert_evaluation_count, assert_inside_interval, assert_minimizer, final_bracket_width)
+    INV_PHI, assert_evaluation_count, assert_inside_interval, assert_minimizer, assert_within_tol_result,
+    assert_returns_final_midpoint, final_bracket_width)
 from autograder.suites.line_search.cases import (  # noqa: F401 - `searches` is a fixture
-    ASYMMETRIC, FLAT_BOTTOM, KINK, MIN_AT_A, MIN_AT_B, NARROW, QUADRATIC, SHIFTED, WIDE, searches)
+    ASYMMETRIC, FLAT_BOTTOM, KINK, MIN_AT_A, MIN_AT_B, NARROW, QUADRATIC, SHIFTED, WIDE, WITHIN_TOL,
+    searches)
 
 pytestmark = pytest.mark.hidden
 
@@ -20,8 +23,8 @@ pytestmark = pytest.mark.hidden
 def test_minimizer_at_interval_end(searches):
     """Finds a minimizer that sits at a or at b"""
     for case in (MIN_AT_A, MIN_AT_B):
-        x, _ = searches(case)
-        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
+        x, objective = searches(case)
+        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what(), objective=objective)
 
 
 @pytest.mark.points(2)
@@ -30,8 +33,8 @@ def test_minimizer_at_interval_end(searches):
 def test_flat_asymmetric_and_kinked_functions(searches):
     """Minimizer of flat, asymmetric and kinked functions"""
     for case in (FLAT_BOTTOM, ASYMMETRIC, KINK):
-        x, _ = searches(case)
-        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
+        x, objective = searches(case)
+        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what(), objective=objective)
 
 
 @pytest.mark.points(1)
@@ -40,8 +43,8 @@ def test_flat_asymmetric_and_kinked_functions(searches):
 def test_shifted_and_scaled_intervals(searches):
     """Finds the minimizer on shifted, wide and narrow intervals"""
     for case in (SHIFTED, WIDE, NARROW):
-        x, _ = searches(case)
-        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what())
+        x, objective = searches(case)
+        assert_minimizer(x, case.x_star, tol=case.tol, what=case.what(), objective=objective)
 
 
 @pytest.mark.points(1)
@@ -62,7 +65,7 @@ def test_tol_honoured(searches):
     for tol in (1e-3, 1e-5):
         x, objective = searches(QUADRATIC, tol=tol)
         what = QUADRATIC.what(tol=tol)
-        assert_minimizer(x, QUADRATIC.x_star, tol=tol, what=what)
+        assert_minimizer(x, QUADRATIC.x_star, tol=tol, what=what, objective=objective)
         # Stopping at b - a <= tol leaves a final bracket wider than tol/phi (tol/phi^2 for a
         # search that evaluates once more after the last shrink); tol/phi^3 leaves room for
         # any stopping rule that honours tol. A search ignoring tol ends orders of magnitude
@@ -91,7 +94,7 @@ def test_max_iter_honoured(searches):
     # After max_iter shrinks the bracket is (b - a)/phi^max_iter wide; one shrink of slack
     # admits counting the initial pair as an iteration.
     width = (QUADRATIC.b - QUADRATIC.a) * INV_PHI ** (max_iter - 1)
-    assert_minimizer(x, QUADRATIC.x_star, tol=width, what=what)
+    assert_minimizer(x, QUADRATIC.x_star, tol=width, what=what, objective=objective)
 
 
 @pytest.mark.points(1)
@@ -102,3 +105,27 @@ def test_evaluates_only_inside_interval(searches):
     for case in (QUADRATIC, WIDE, MIN_AT_B):
         _, objective = searches(case)
         assert_inside_interval(objective, case.a, case.b, what=case.what())
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("contract")
+def test_returns_final_bracket_midpoint(searches):
+    """Returns the midpoint of the final bracket (on monotone functions, where that bracket is known)"""
+    for case in (MIN_AT_A, MIN_AT_B):
+        x, objective = searches(case)
+        assert_returns_final_midpoint(x, objective, case.a, case.b, what=case.what())
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("golden_section_search")
+@pytest.mark.kind("contract")
+def test_interval_within_tol(searches):
+    """Shrinks nothing when b - a <= tol already, and returns (a + b)/2"""
+    for case in WITHIN_TOL:
+        try:
+            x, objective = searches(case)
+        except StudentException as exc:
+            raise CheckFailed(f"{case.what()} raised {exc}. With b - a <= tol already (a = b included) the "
+                              "search shrinks nothing and returns (a + b)/2.") from None
+        assert_within_tol_result(x, objective, case.a, case.b, case.tol, what=case.what())

@@ -20,7 +20,7 @@ def test_quadratic_minimizer(student):
     objective = QUADRATIC.objective()
     x = student.golden_section_search(objective, QUADRATIC.a, QUADRATIC.b)
     assert_minimizer(x, QUADRATIC.x_star, tol=1e-8, what=f"golden_section_search(f, 0, 2) with f(x) = "
-                                                         f"{QUADRATIC.name}")
+                                                         f"{QUADRATIC.name}", objective=objective)
 
 
 @pytest.mark.points(1)

@@ -4,7 +4,7 @@ Teacher forcing. The reference optimizer runs closed-loop over a seeded gradient
 ``g_0 .. g_{T-1}`` and produces iterates ``w_0 .. w_T``. The student's optimizer is then
 fed the REFERENCE iterates, ``s_{k+1} = opt.step(w_k, g_k)``, all ``T`` calls in one round
 trip (``RemoteObject.map``). Every step is judged on its own, so the first divergent step
-``t`` (counted from 1, as SPEC's ``t``) is named; earlier errors cannot snowball.
+``t`` (counted from 1, as the handout's ``t``) is named; earlier errors cannot snowball.
 
 The stream (shape (5, 6), 60 steps) is built to expose the classic mistakes: row 0 unit
 gradients; row 1 gradients of 1e-3; row 2 gradients of 1e-8, the scale of eps, where eps
@@ -23,6 +23,7 @@ after the step changes it by lr*weight_decay = 1e-5 relative).
 from __future__ import annotations
 
 import inspect
+import itertools
 from functools import cache
 
 import numpy as np
@@ -30,10 +31,13 @@ import numpy as np
 from autograder import reference as reference_modules
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
-from autograder.checks.contract import assert_dtype, assert_no_mutation, assert_shape, snapshot
+from autograder.checks.contract import (
+    assert_dtype, assert_earlier_inputs_unchanged, assert_no_mutation, assert_shape, snapshot)
 from autograder.checks.agreement import assert_agrees
 from autograder.checks.convergence import Objective, check_converges, run_in_worker, run_optimizer, trajectory_artifact
-from autograder.suites.optimizers.variants import optimizer_variants, plateau_variants, schedule_variants
+from autograder.student import StudentException
+from autograder.suites.optimizers.variants import (
+    VelocityFromParameters, optimizer_variants, plateau_variants, schedule_variants)
 
 STREAM_SHAPE = (5, 6)
 STREAM_STEPS = 60
@@ -150,7 +154,10 @@ def check_stream(student, name: str, seed: int = VISIBLE_SEED, **kwargs) -> None
     grads = gradient_stream(seed)[1]
     ws = reference_iterates(name, kwargs, seed)
     opt = getattr(student, name)(**kwargs)
-    outputs = opt.map("step", [(ws[k], grads[k]) for k in range(len(grads))])
+    try:
+        outputs = opt.map("step", [(ws[k], grads[k]) for k in range(len(grads))])
+    except StudentException as exc:
+        raise_with_shared_state_diagnosis(student, name, f"{what}.step", exc)
     _validate_outputs(outputs, what)
     k = first_mismatch(outputs, ws[1:], ws)
     if k is None:
@@ -170,11 +177,13 @@ def check_stream(student, name: str, seed: int = VISIBLE_SEED, **kwargs) -> None
         f"(update {fmt(expected[index] - w[index])} expected, {fmt(got[index] - w[index])} got); "
         f"{int(bad.sum())} of {bad.size} entries differ beyond the rounding tolerance.")
     mistake = diagnose(name, kwargs, outputs, ws, grads)
+    if mistake is None and shares_state(student, name):
+        mistake = SHARED_STATE
     if mistake:
         message += f" Likely mistake: {mistake}."
     elif k == 0:
-        message += (" Check the update formula and the defaults (SPEC §1.4: PyTorch's defaults) and the "
-                    "initial state (zeros).")
+        message += (" Check the update formula, the defaults (the handout's class signatures: PyTorch's "
+                    "defaults) and the initial state (zeros).")
     else:
         message += " The first steps agree: check how the state (velocity, accumulators, t) evolves."
     raise CheckFailed(message)
@@ -193,7 +202,7 @@ def default_variants(name: str) -> dict:
     for param in inspect.signature(cls).parameters.values():
         for value in LIKELY_DEFAULTS.get(param.name, ()):
             if value != param.default:
-                out[f"wrong default {param.name}={value!r}; SPEC §1.4's default is {param.name}={param.default!r}"] = \
+                out[f"wrong default {param.name}={value!r}; the handout's default is {param.name}={param.default!r}"] = \
                     (lambda p=param.name, v=value: cls(**{p: v}))
     return out
 
@@ -215,30 +224,86 @@ def step_details(opt, w, g):
     return opt.call("step", w, g, details=True)
 
 
+SHARED_STATE = ("state shared between instances: two objects of the class must each keep their own state. Keep "
+                "it on `self` (created in __init__ or at the first call), not in class attributes "
+                "(changed through the class, e.g. `Adam.m = ...` or `Adam.history.append(...)`) or in "
+                "mutable default arguments (`def __init__(self, ..., state={})`)")
+
+
+def shares_state(student, name: str) -> bool:
+    """True when a fresh instance's first step depends on what another instance did before it.
+
+    Two fresh instances take the same first step (w, g): correct code returns identical outputs;
+    state kept on the class (or in a mutable default argument) changes the second. The probe is
+    made on every shape the suite uses, the stream's first: shared state left by another check
+    has one of them, and on other shapes the first fresh step may raise (a broadcasting error),
+    which tells nothing, so that shape is skipped. A second step that raises where the first,
+    on the same inputs, did not, is shared state too.
+    """
+    rng = np.random.default_rng(7)
+    for shape in (STREAM_SHAPE, (2,), *SHAPES):
+        w, g = np.asarray(rng.standard_normal(shape)), np.asarray(rng.standard_normal(shape))
+        try:
+            first = getattr(student, name)().call("step", w, g)
+        except StudentException:
+            continue
+        try:
+            second = getattr(student, name)().call("step", w, g)
+        except StudentException:
+            return True
+        return np.shape(first) != np.shape(second) or not np.array_equal(first, second, equal_nan=True)
+    return False
+
+
+def raise_with_shared_state_diagnosis(student, name: str, what: str, exc: StudentException):
+    """Re-raise the student's exception `exc` from `what`, naming shared state when it is the cause."""
+    if shares_state(student, name):
+        raise CheckFailed(f"{what} raised {exc}. Likely mistake: {SHARED_STATE}.") from None
+    raise exc
+
+
+CONTRACT_CALLS = 4
+ARGUMENT_NAMES = ("w", "g")
+
+
 def check_contract(student, name: str) -> None:
-    """SPEC §1.4's contract: step returns a new float64 array, modifies neither w nor g, and two
-    instances keep separate state."""
+    """The handout's contract: step returns a new float64 array, modifies neither w nor g (during the
+    call or any later one: no caller's array kept as state), and two instances keep separate state."""
     what = f"{name}().step(w, g)"
     grads = gradient_stream(HIDDEN_SEED)[1]
     ws = reference_iterates(name, {}, HIDDEN_SEED)
     opt = getattr(student, name)()
-    for k in range(2):  # the first call creates the state, the second uses it
+    sent = []
+    for k in range(CONTRACT_CALLS):  # the first call creates the state, the later ones use it
         args = (ws[k], grads[k])
         before = snapshot(args)
-        result = step_details(opt, *args)
-        assert_no_mutation(result, before, what=f"{what} (call {k + 1})", names=("w", "g"))
+        try:
+            result = step_details(opt, *args)
+        except StudentException as exc:
+            raise_with_shared_state_diagnosis(student, name, f"{what} (call {k + 1})", exc)
+        call_what = f"{what} (call {k + 1})"
+        assert_no_mutation(result, before, what=call_what, names=ARGUMENT_NAMES)
+        if result.returned_input is not None:
+            arg = ARGUMENT_NAMES[result.returned_input]
+            raise CheckFailed(f"{call_what} returned its input `{arg}` itself: step returns the updated "
+                              "parameters as a NEW array (e.g. `return w - update`).")
         assert_shape(result.value, STREAM_SHAPE, what=what)
         assert_dtype(result.value, np.float64, what=what)
+        assert_earlier_inputs_unchanged(result, sent, what=call_what, names=ARGUMENT_NAMES)
+        sent.append(before)
     # Two instances in turn, compared with a third that ran alone: A runs steps 1-10, B runs
     # 1-20, A continues with 11-20. Shared state (class attributes, mutable default
     # arguments) makes A or B differ from the lone run; correctness is graded elsewhere.
     half = 10
     inputs = [(ws[k], grads[k]) for k in range(2 * half)]
-    alone = getattr(student, name)().map("step", inputs)
-    first, second = getattr(student, name)(), getattr(student, name)()
-    a_head = first.map("step", inputs[:half])
-    b_all = second.map("step", inputs)
-    a_tail = first.map("step", inputs[half:])
+    try:
+        alone = getattr(student, name)().map("step", inputs)
+        first, second = getattr(student, name)(), getattr(student, name)()
+        a_head = first.map("step", inputs[:half])
+        b_all = second.map("step", inputs)
+        a_tail = first.map("step", inputs[half:])
+    except StudentException as exc:
+        raise_with_shared_state_diagnosis(student, name, f"{name}().step", exc)
     for outputs in (alone, b_all, a_head + a_tail):
         _validate_outputs(outputs, f"{name}()")
     for label, outputs in (("a second instance", b_all),
@@ -246,10 +311,98 @@ def check_contract(student, name: str) -> None:
         k = first_mismatch(outputs, alone, ws)
         if k is not None:
             raise CheckFailed(
-                f"{name}(): two instances must not share state. Stepping two objects in turn, {label} "
-                f"differs at step t={k + 1} from an instance that ran alone on the same inputs. Keep the "
-                "state on `self` (created in __init__ or at the first step), not in class attributes or "
-                "mutable default arguments.")
+                f"{name}(): stepping two objects in turn, {label} differs at step t={k + 1} from an instance "
+                f"that ran alone on the same inputs. Likely mistake: {SHARED_STATE}.")
+
+
+# --------------------------------------------------------------------------- shapes
+
+# Every shape family the handout allows: a single parameter (0-d array), a vector, a square and a
+# non-square matrix. Each step gets a NEW random w (not the previous output): the step must start
+# from the w it is given.
+SHAPES = {(): "a 0-d array, a single parameter", (7,): "a vector", (4, 4): "a square matrix",
+          (3, 5): "a non-square matrix"}
+SHAPE_STEPS = 6
+
+
+@cache
+def shape_inputs(shape: tuple) -> tuple[tuple, tuple]:
+    """``(ws, gs)``: SHAPE_STEPS independent float64 arrays of `shape` each (0-d arrays for ``()``)."""
+    rng = np.random.default_rng([2718, len(shape), *shape])
+    ws = tuple(np.asarray(rng.standard_normal(shape), dtype=np.float64) for _ in range(SHAPE_STEPS))
+    gs = tuple(np.asarray(rng.standard_normal(shape), dtype=np.float64) for _ in range(SHAPE_STEPS))
+    return ws, gs
+
+
+class ContinuesFromOwnOutput:
+    """A known-wrong optimizer: after its first call it steps from its own last result, not the w given."""
+
+    def __init__(self, inner):
+        self.inner, self.last = inner, None
+
+    def step(self, w, g):
+        self.last = self.inner.step(w if self.last is None else self.last, g)
+        return self.last
+
+
+def _shape_outputs_ok(outputs, shape, what) -> list:
+    """The outputs as float64 arrays, after failing on a wrong type, shape or dtype."""
+    arrays = []
+    for k, out in enumerate(outputs):
+        if out is None:
+            raise CheckFailed(f"{what} returned None at step t={k + 1}: step must return the new parameters.")
+        scalar_ok = shape == () and isinstance(out, (float, np.floating))
+        if not (isinstance(out, np.ndarray) or scalar_ok) or np.shape(out) != shape:
+            got = f"shape {np.shape(out)}" if isinstance(out, (np.ndarray, np.generic)) else type(out).__name__
+            raise CheckFailed(f"{what} returned {got} at step t={k + 1}; expected an array of w's shape {shape}.")
+        if np.asarray(out).dtype != np.float64:
+            raise CheckFailed(f"{what} returned dtype {np.asarray(out).dtype} at step t={k + 1}; keep float64.")
+        arrays.append(np.asarray(out, dtype=np.float64))
+    return arrays
+
+
+@cache
+def _reference_shape_outputs(name: str, shape: tuple) -> list:
+    """The reference's outputs on `shape_inputs(shape)` (cached: the same for every submission)."""
+    return teacher_forced(getattr(ref_module(), name)(), *shape_inputs(shape))
+
+
+def check_shapes(student, name: str) -> None:
+    """``name()``'s steps on every shape family of SHAPES agree with the reference, each step from
+    the (new) w it is given."""
+    ref = getattr(ref_module(), name)
+    for shape, label in SHAPES.items():
+        ws, gs = shape_inputs(shape)
+        what = f"{name}().step(w, g) with w, g of shape {shape} ({label})"
+        try:
+            outputs = getattr(student, name)().map("step", list(zip(ws, gs)))
+        except StudentException as exc:
+            if shares_state(student, name):
+                raise CheckFailed(f"{what} raised {exc}. Likely mistake: {SHARED_STATE}.") from None
+            raise CheckFailed(f"{what} raised {exc}. step must work for parameters of any shape, a single "
+                              "number (0-d array) included: build the state with np.zeros_like(w) and "
+                              "elementwise operations, not len(w), w.shape[0] or loops over rows.") from None
+        outputs = _shape_outputs_ok(outputs, shape, what)
+        expected = _reference_shape_outputs(name, shape)
+        k = first_mismatch(outputs, expected, ws)
+        if k is None:
+            continue
+        message = (f"{what}: step t={k + 1} returned {fmt(outputs[k])}, expected {fmt(expected[k])} "
+                   f"(given w = {fmt(ws[k])}, g = {fmt(gs[k])}; "
+                   f"{'the very first step' if k == 0 else 'step 1 agrees' if k == 1 else f'steps 1..{k} agree'}). "
+                   "Each step here is given a "
+                   "new w, not the previous result.")
+        wrong = teacher_forced(ContinuesFromOwnOutput(ref()), ws, gs)
+        if first_mismatch(outputs, wrong, ws) is None:
+            message += (" Likely mistake: after the first call the step continues from its own last result "
+                        "instead of the w it is given: compute the new parameters from the `w` argument.")
+        elif name == "Momentum" and first_mismatch(outputs, teacher_forced(VelocityFromParameters(), ws, gs),
+                                                   ws) is None:
+            message += (" Likely mistake: the velocity is taken from the parameters, w - (previous w), instead "
+                        "of being kept as state: v = mu*v - lr*g depends on the gradients only.")
+        elif shares_state(student, name):
+            message += f" Likely mistake: {SHARED_STATE}."
+        raise CheckFailed(message)
 
 
 # --------------------------------------------------------------------------- schedules
@@ -280,6 +433,27 @@ PLATEAU_LOSSES = (1.0, 0.9, 0.9, 0.95, 0.8, 0.8, 0.8, 0.8, 0.7, 0.75, 0.7, 0.7, 
                   0.5, 0.55, 0.5, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.3)
 
 
+_PLATEAU_PROBES = itertools.count(1)
+
+
+def plateau_shares_state(student) -> bool:
+    """True when a fresh ReduceOnPlateau object's first update depends on another object's.
+
+    Two fresh objects (lr 1.0, patience 0) each get one loss below any loss seen before (more
+    negative at every probe): for each, on its own, that is an improvement and the rate stays
+    1.0. State shared between the objects (a class attribute, a mutable default argument) makes
+    the second see the first's loss as its best, so its loss is not strictly below it and the
+    rate is cut.
+    """
+    loss = -1e12 * next(_PLATEAU_PROBES)
+    try:
+        first = student.ReduceOnPlateau(1.0).call("update", loss)
+        second = student.ReduceOnPlateau(1.0).call("update", loss)
+    except StudentException:
+        return True
+    return first != second
+
+
 def check_plateau(student, lr: float, **kwargs) -> None:
     """ReduceOnPlateau(lr, **kwargs).update over PLATEAU_LOSSES, rate by rate against the reference."""
     ref = ref_module().ReduceOnPlateau(lr, **kwargs)
@@ -299,6 +473,8 @@ def check_plateau(student, lr: float, **kwargs) -> None:
                    for v, x in zip(got, values)):
                 mistake = label
                 break
+        if mistake is None and plateau_shares_state(student):
+            mistake = SHARED_STATE
         raise CheckFailed(
             f"{what}: after the losses {list(PLATEAU_LOSSES[:epoch + 1])}, update returned {fmt(g)}, "
             f"expected {fmt(e)} (rates so far: expected {fmt(list(expected[:epoch + 1]), 4)}, "
@@ -313,9 +489,17 @@ def check_convergence(student, feedback, name: str, kwargs: dict, function: Obje
     """Drive the student's ``name(**kwargs)`` closed-loop on ``function``; attach both trajectories."""
     reference_run = _reference_run(name, _key(kwargs), function, tuple(start), steps)
     opt = getattr(student, name)(**kwargs)
-    run = run_in_worker(opt, function, start, steps)
+    try:
+        run = run_in_worker(opt, function, start, steps)
+    except StudentException as exc:
+        raise_with_shared_state_diagnosis(student, name, f"{_call_text(name, kwargs)}.step", exc)
     feedback.attach("trajectory", **trajectory_artifact(function, _call_text(name, kwargs), run, reference_run))
-    check_converges(run, function, tol, what=_call_text(name, kwargs), reference=reference_run)
+    try:
+        check_converges(run, function, tol, what=_call_text(name, kwargs), reference=reference_run)
+    except CheckFailed as failure:
+        if shares_state(student, name):
+            raise CheckFailed(f"{failure} Likely mistake: {SHARED_STATE}.") from None
+        raise
 
 
 @cache

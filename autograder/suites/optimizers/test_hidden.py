@@ -1,5 +1,6 @@
 """Hidden checks of the optimizers assignment (SPEC §1.4): non-default hyper-parameters
-(on a second gradient stream), AMSGrad and the ema form, schedules with other
+(on a second gradient stream), every shape family (0-d, vector, square and non-square
+matrix), AMSGrad and the ema form, schedules with other
 arguments, the plateau patience, and convergence on Rosenbrock and a saddle."""
 import pytest
 
@@ -14,6 +15,14 @@ pytestmark = pytest.mark.hidden
 def test_hyperparameters(student, name):
     """Non-default hyper-parameters (keyword arguments): every step matches the reference"""
     common.check_stream(student, name, common.HIDDEN_SEED, **common.HIDDEN_HYPER[name])
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("contract")
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.unit(n), id=n) for n in common.CLASSES])
+def test_shapes(student, name):
+    """step works on every shape: a single parameter (0-d), a vector, square and non-square matrices"""
+    common.check_shapes(student, name)
 
 
 @pytest.mark.points(2)

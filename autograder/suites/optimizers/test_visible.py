@@ -28,7 +28,7 @@ def test_defaults(student, name):
 @pytest.mark.kind("contract")
 @per_class(*common.CLASSES)
 def test_contract(student, name):
-    """step returns a new float64 array, leaves w and g unchanged; instances do not share state"""
+    """step returns a new float64 array, never changes a w or g it was given (then or later); instances do not share state"""
     common.check_contract(student, name)
 
 

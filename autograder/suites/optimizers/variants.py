@@ -15,15 +15,32 @@ import numpy as np
 class HeavyBall:
     """Momentum / Nesterov with switchable deviations (SPEC: v = mu v - lr g; w + v)."""
 
-    def __init__(self, lr, mu, *, ema=False, nesterov=False, keep_velocity=True):
+    def __init__(self, lr, mu, *, ema=False, nesterov=False, keep_velocity=True, swapped=False):
         self.lr, self.mu, self.ema, self.nesterov, self.keep_velocity = lr, mu, ema, nesterov, keep_velocity
+        self.swapped = swapped
         self.v = None
 
     def step(self, w, g):
         v = self.v if (self.keep_velocity and self.v is not None) else np.zeros_like(w)
         v_new = self.mu * v - (self.lr * (1 - self.mu) if self.ema else self.lr) * g
         self.v = v_new
+        if self.nesterov and self.swapped:
+            return w - self.mu * v_new + (1 + self.mu) * v
         return w - self.mu * v + (1 + self.mu) * v_new if self.nesterov else w + v_new
+
+
+class VelocityFromParameters:
+    """Heavy ball written on the parameters, ``w + mu (w - w_prev) - lr g`` with ``w_prev`` the w given
+    at the previous call: equal to Momentum only while every w given is the previous result."""
+
+    def __init__(self, lr=0.01, mu=0.9, ema=False):
+        self.step_size, self.mu = (lr * (1 - mu) if ema else lr), mu
+        self.previous = None
+
+    def step(self, w, g):
+        v = np.zeros_like(w) if self.previous is None else w - self.previous
+        self.previous = w
+        return w + self.mu * v - self.step_size * g
 
 
 class Adaptive:
@@ -172,6 +189,8 @@ def optimizer_variants(name: str, kwargs: dict) -> dict:
         if nesterov:
             out["plain momentum (w + v_new) instead of the look-ahead w - mu*v + (1 + mu)*v_new"] = \
                 lambda: HeavyBall(lr, mu)
+            out["v and v_new swapped in the look-ahead: it is w - mu*v + (1 + mu)*v_new, with v the velocity "
+                "before this step"] = lambda: HeavyBall(lr, mu, nesterov=True, swapped=True)
         else:
             out["the `ema` flag mixed up: ema=True is v = mu*v - lr*(1 - mu)*g, ema=False is "
                 "v = mu*v - lr*g"] = lambda: HeavyBall(lr, mu, ema=not ema)
@@ -233,18 +252,18 @@ def optimizer_variants(name: str, kwargs: dict) -> dict:
         "and incremented before use)": make(t_offset=1),
     }
     if name == "Adam" and kw.get("amsgrad", False):
-        out["AMSGrad maximum over the raw v, bias-corrected afterwards (PyTorch's form); SPEC takes "
+        out["AMSGrad maximum over the raw v, bias-corrected afterwards (PyTorch's form); the handout takes "
             "vmax = max(vmax, vhat) over the bias-corrected vhat"] = make(ams="raw")
         out["amsgrad=True ignored"] = make(ams=None)
     if name == "AdamW":
         out["L2 regularization (weight_decay*w added to g) instead of decoupled weight decay"] = make(decay="l2")
-        out["decay not scaled by lr: SPEC's decoupled decay is w - lr*weight_decay*w"] = make(decay="no_lr")
-        out["weight decay applied after the Adam step; SPEC applies it to w first"] = make(decay="after")
+        out["decay not scaled by lr: the handout's decoupled decay is w - lr*weight_decay*w"] = make(decay="no_lr")
+        out["weight decay applied after the Adam step; the handout applies it to w first"] = make(decay="after")
         out["weight decay missing"] = make(decay=None)
     if name == "NAdam":
-        out["Dozat's beta1*m/(1 - beta1**(t+1)) momentum term; SPEC uses beta1*mhat"] = make(nesterov="dozat")
+        out["Dozat's beta1*m/(1 - beta1**(t+1)) momentum term; the handout uses beta1*mhat"] = make(nesterov="dozat")
         out["gradient term not bias-corrected: (1 - beta1)*g/(1 - beta1**t)"] = make(nesterov="raw_g")
-        out["PyTorch's NAdam (momentum-decay schedule); SPEC is the simplified form without it"] = \
+        out["PyTorch's NAdam (momentum-decay schedule); the handout's is the simplified form without it"] = \
             make(nesterov="pytorch")
         out["plain Adam step: NAdam uses beta1*mhat + (1 - beta1)*g/(1 - beta1**t)"] = make(nesterov=None)
     out[ascent] = lambda: Ascent(AdamLike(**base, **extra))
@@ -305,10 +324,10 @@ def plateau_variants(lr, factor, patience) -> dict:
     return {
         "a loss equal to the best is an improvement in your code: a bad epoch is a loss NOT STRICTLY below "
         "the best": lambda: PlateauVariant(lr, factor, patience, non_strict=True),
-        "reduces after `patience` bad epochs; SPEC reduces after MORE than `patience`":
+        "reduces after `patience` bad epochs; the handout reduces after MORE than `patience`":
             lambda: PlateauVariant(lr, factor, patience, at_patience=True),
         "the bad-epoch count does not restart after a reduction":
             lambda: PlateauVariant(lr, factor, patience, restart=False),
-        "the bad-epoch count is not reset by an improvement (SPEC counts bad epochs in a row)":
+        "the bad-epoch count is not reset by an improvement (the handout counts bad epochs in a row)":
             lambda: PlateauVariant(lr, factor, patience, reset_on_improve=False),
     }

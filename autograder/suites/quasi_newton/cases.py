@@ -37,6 +37,11 @@ def _update_cases() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         B = random_spd(rng, n) if n != 3 else np.eye(n)
         ps, qs = curvature_pairs(rng, n, 1)
         cases.append((B, scale * ps[0], scale * qs[0]))
+    # Every size the handout allows: one variable (1 x 1 B), two, and a larger n.
+    sizes = np.random.default_rng(20240602)
+    for n in (1, 2, 8):
+        ps, qs = curvature_pairs(sizes, n, 1)
+        cases.append((random_spd(sizes, n), ps[0], qs[0]))
     return cases
 
 
@@ -140,6 +145,15 @@ def _sr1_skip_cases():
         # |q| = |w| = 1e3, cos = 1e-10: w^T q = 1e-4, relatively tiny -> skipped (an absolute
         # threshold 1e-8 would update with a 1e10 entry).
         "large p, q with w^T q = 1e-4": _sr1_case(rng, B, 1e3, 1e3, 1e-10),
+        # |w| = 100 >> |q| = 1, so |p| ~ 100: w^T q = 3e-5 lies above 1e-8 |q| |w| = 1e-6 -> updated
+        # (a threshold 1e-8 |p| |w| ~ 1e-4 would skip).
+        "|p| >> |q| with w^T q = 3e-5": _sr1_case(rng, np.eye(4), 1.0, 100.0, 3e-7),
+        # Exact arithmetic (powers of two): w = p - B q = 0 exactly, so |w^T q| = 0 = 1e-8 |q| |w|: the
+        # rule's `<=` skips (a strict `<` divides 0 by 0).
+        "w = 0 exactly (B q = p already)": (np.diag([2.0, 0.5, 4.0]), np.array([2.0, 1.0, -2.0]),
+                                            np.array([1.0, 2.0, -0.5])),
+        # w = (0, 1, 0) != 0 orthogonal to q = (1, 0, 0) exactly: w^T q = 0 -> skipped.
+        "w^T q = 0 exactly, w != 0": (np.eye(3), np.array([1.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0])),
     }
 
 
@@ -159,9 +173,27 @@ def _sr1_no_skip(B, p, q):
     return B + np.outer(w, w) / (w @ q)
 
 
+def _sr1_strict(B, p, q):
+    w = p - B @ q
+    if abs(w @ q) < 1e-8 * np.linalg.norm(q) * np.linalg.norm(w):
+        return B.copy()
+    return B + np.outer(w, w) / (w @ q)
+
+
+def _sr1_threshold_with_p(B, p, q):
+    w = p - B @ q
+    if abs(w @ q) <= 1e-8 * np.linalg.norm(p) * np.linalg.norm(w):
+        return B.copy()
+    return B + np.outer(w, w) / (w @ q)
+
+
 SR1_SKIP_MISTAKES = {
-    "an absolute threshold |w^T q| < 1e-8; the SPEC's is relative, 1e-8 |q| |w|": _sr1_absolute,
+    "an absolute threshold |w^T q| < 1e-8; the handout's (sr1_update's docstring) is relative, 1e-8 |q| |w|": _sr1_absolute,
+    # Before "no skip rule": both divide 0 by 0 at w = 0, the only case where they differ from the rule.
+    "a strict < in the skip test: with w = 0 (B q = p already) |w^T q| = 0 = 1e-8 |q| |w|, and the rule is "
+    "|w^T q| <= 1e-8 |q| |w| (skip)": _sr1_strict,
     "no skip rule": _sr1_no_skip,
+    "the threshold uses |p|; the rule is |w^T q| <= 1e-8 |q| |w|": _sr1_threshold_with_p,
 }
 
 
@@ -185,7 +217,7 @@ PD_CHAIN = _pd_chain()
 def _lbfgs_cases():
     rng = np.random.default_rng(14)
     cases = []
-    for n, m in ((6, 4), (6, 1), (3, 5)):
+    for n, m in ((6, 4), (6, 1), (3, 5), (4, 4), (1, 1), (2, 3)):
         ps, qs = curvature_pairs(rng, n, m)
         cases.append((rng.standard_normal(n), ps, qs))
     return cases

@@ -1,6 +1,8 @@
 """Visible checks of `quasi_newton` (SPEC §1.6): the three updates and the L-BFGS
-direction agree with the reference; BFGS skips pairs without curvature; the BFGS
-driver terminates on a quadratic and returns the SPEC's result dict.
+direction agree with the reference (n = 1 to 8; 0, 1, as many as n and more pairs);
+BFGS skips pairs without curvature, returning a new array; bfgs_update leaves its
+inputs unchanged; the BFGS driver terminates on a quadratic and returns the result
+dict of its docstring.
 
 `bfgs_minimize` is graded with the reference's `bfgs_update` (dependency isolation),
 the grader's f, grad and line search.
@@ -9,8 +11,10 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
+from autograder.student import StudentException
 from autograder.checks.agreement import assert_agrees, fmt
-from autograder.checks.minimizers import assert_bfgs_result, assert_matrix, exact_line_search
+from autograder.checks.contract import assert_no_mutation, snapshot
+from autograder.checks.minimizers import assert_bfgs_result, assert_matrix, assert_new_array, exact_line_search
 from autograder.suites.quasi_newton.cases import (
     BFGS_GUARD_CASES, EMPTY_G, EXPECTED_LBFGS, EXPECTED_UPDATES, ISOLATE, LBFGS_CASES, QUADRATIC, UPDATE_CASES,
     agreement_tol, lbfgs_mistakes, update_mistakes)
@@ -37,10 +41,13 @@ def test_bfgs_update_matches_reference(student):
 @pytest.mark.unit("bfgs_update")
 @pytest.mark.kind("contract")
 def test_bfgs_update_skips_without_curvature(student):
-    """bfgs_update returns B unchanged when q^T p <= 0"""
-    for (B, p, q), got in zip(BFGS_GUARD_CASES, student.bfgs_update.map(BFGS_GUARD_CASES)):
+    """bfgs_update returns a copy of B, unchanged, when q^T p <= 0"""
+    for B, p, q in BFGS_GUARD_CASES:
+        result = student.call("bfgs_update", B, p, q, details=True)
+        got = result.value
         what = f"bfgs_update(B, p, q) with q^T p = {fmt(float(q @ p), 4)}"
         assert_matrix(got, len(p), what=what)
+        assert_new_array(result, what=what, names=("B", "p", "q"))
         if not np.array_equal(got, B):
             i, j = np.unravel_index(int(np.nanargmax(np.abs(got - B))), B.shape)
             raise CheckFailed(f"{what} must return B unchanged: the curvature condition q^T p > 0 fails, and "
@@ -81,7 +88,11 @@ def test_lbfgs_direction_matches_reference(student):
 @pytest.mark.kind("agreement")
 def test_lbfgs_direction_empty_history(student):
     """lbfgs_direction with no pairs is -g"""
-    got = student.lbfgs_direction(EMPTY_G, [], [])
+    try:
+        got = student.lbfgs_direction(EMPTY_G, [], [])
+    except StudentException as exc:
+        raise CheckFailed(f"lbfgs_direction(g, [], []) raised {exc}. Likely mistake: the empty history is not "
+                          "handled: with no pairs there is no ps[-1] for gamma; H0 = I, so the direction is -g.") from None
     assert_agrees(got, -EMPTY_G, rtol=0.0, atol=0.0, dtype=np.float64, what="lbfgs_direction(g, [], [])",
                   inputs={"g": EMPTY_G}, mistakes={"returned g: the direction is -H0 g = -g": EMPTY_G},
                   hint="With no pairs H0 = I, so the direction is -g.")
@@ -108,8 +119,9 @@ def test_bfgs_minimize_quadratic_finite_termination(student):
                           "B = bfgs_update(B, p, q), and stop only when norm(grad(x)) < tol.")
     if not isinstance(nit, (int, np.integer)) or nit > n + 1:
         raise CheckFailed(f"{what} took nit = {fmt(nit)} iterations; BFGS with exact line searches needs at most "
-                          f"n = {n} (n + 1 = {n + 1} allowed for rounding). Likely: B is not updated with "
-                          "bfgs_update(B, p, q) after every step, or B is reset.")
+                          f"n = {n} (n + 1 = {n + 1} allowed for rounding). Likely: d = -B^-1 g "
+                          "(np.linalg.solve(B, g)) although B approximates the INVERSE Hessian (d = -B g), B is not "
+                          "updated with bfgs_update(B, p, q) after every step, or B is reset.")
 
 
 @pytest.mark.points(1)
@@ -121,3 +133,13 @@ def test_bfgs_minimize_result_dict(student):
     result = student.call("bfgs_minimize", problem.f, problem.grad, QUADRATIC.x0, exact_line_search,
                           isolate=ISOLATE)
     assert_bfgs_result(result, QUADRATIC.x0, QUADRATIC.problem().f, what="bfgs_minimize(f, grad, x0, line_search)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.unit("bfgs_update")
+@pytest.mark.kind("contract")
+def test_bfgs_update_leaves_inputs_unchanged(student):
+    """bfgs_update does not modify B, p or q"""
+    B, p, q = UPDATE_CASES[0]
+    result = student.call("bfgs_update", B, p, q, details=True)
+    assert_no_mutation(result, snapshot((B, p, q)), names=("B", "p", "q"), what="bfgs_update(B, p, q)")

@@ -33,6 +33,7 @@ class BatchOptions:
     mode: str = "auto"
     figures: str = "failed"
     show_hidden: bool = False
+    hidden_rules: bool = True  # a failed hidden check's feedback names its rule (`--withhold-hidden-rules`: no)
     limits: sandbox.Limits = sandbox.Limits()
 
 
@@ -87,7 +88,8 @@ def _grade_and_write(sub: Submission, out_dir: Path, options: BatchOptions) -> S
         result = SubmissionResult(student=sub.student, assignment=sub.assignment, checks=[],
                                   output=f"grader error: {type(exc).__name__}: {exc}", status="error")
     student_dir = out_dir / sub.student
-    write_feedback(result, student_dir, figures=options.figures, show_hidden=options.show_hidden)
+    write_feedback(result, student_dir, figures=options.figures, show_hidden=options.show_hidden,
+                   hidden_rules=options.hidden_rules)
     write_atomic(student_dir / "results.json", json.dumps(to_gradescope(result)))  # no indent: the C encoder
     return result
 
@@ -111,7 +113,7 @@ def grade_batch(assignment: str, submissions_dir: Path, out_dir: Path, *, jobs: 
     for sub in subs:
         earlier = None if regrade else previous_result(out_dir / sub.student / "results.json")
         wanted = {"submission": sub.digest, "grader": grader_fingerprint(assignment)}
-        if earlier is not None and earlier.fingerprint == wanted and earlier.status != "error":
+        if earlier is not None and earlier.fingerprint == wanted and earlier.status not in ("error", "grader_error"):
             results[sub.student] = earlier
         else:
             todo.append(sub)

@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--figures", choices=("all", "failed", "none"), default="failed",
                        help="figures in feedback.html (default: for failed checks)")
     grade.add_argument("--show-hidden", action="store_true", help="show hidden checks' messages in feedback")
+    grade.add_argument("--withhold-hidden-rules", action="store_true",
+                       help="a failed hidden check's feedback shows its result only, not the rule it grades")
     grade.add_argument("--no-progress", action="store_true")
     grade.set_defaults(run=run_grade)
 
@@ -117,7 +119,8 @@ def run_grade(args) -> int:
     if not args.submissions.is_dir():
         print(f"error: {args.submissions} is not a folder", file=sys.stderr)
         return 2
-    options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden)
+    options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden,
+                                 hidden_rules=not args.withhold_hidden_rules)
     results = batch.grade_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
                                 regrade=args.regrade, options=options, progress=not args.no_progress)
     subs = {s.student: s.source_path for s in submission.discover(args.submissions, args.assignment)}

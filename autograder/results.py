@@ -15,13 +15,15 @@ class CheckResult:
     check_id: str
     score: float
     max_score: float
-    status: str  # "passed" | "failed"
+    status: str  # "passed" | "failed" | "grader_error" (results.json: "failed", extra_data.grader_error)
     output: str = ""
     visibility: str = "visible"  # "visible" | "hidden"
     unit: str | None = None
     kind: str | None = None
     artifacts: list = field(default_factory=list)
     seconds: float = 0.0
+    grader_error: str = ""  # the instructor's record (exception and traceback) when status is "grader_error"
+    rule: str = ""  # the rule a hidden check grades, named in feedback when it fails (`rule` marker)
 
 
 @dataclass
@@ -30,7 +32,7 @@ class SubmissionResult:
     assignment: str
     checks: list[CheckResult]
     output: str = ""
-    status: str = "ok"  # "ok" | "import_error" | "no_submission" | "timeout" | "error"
+    status: str = "ok"  # "ok" | "import_error" | "no_submission" | "timeout" | "error" | "grader_error"
     stdout: str = ""
     seconds: float = 0.0
     fingerprint: dict = field(default_factory=dict)
@@ -43,6 +45,17 @@ class SubmissionResult:
     def max_score(self) -> float:
         return round(sum(c.max_score for c in self.checks), 6)
 
+    @property
+    def grader_errors(self) -> list[CheckResult]:
+        """Checks on which the grader itself failed: no verdict, points withheld until reviewed."""
+        return [c for c in self.checks if c.status == "grader_error"]
+
+
+def grader_error_summary(result: SubmissionResult) -> str:
+    """The row message of a submission with grader errors: "grader error in <check>[, <check> ...]"."""
+    names = [c.name for c in result.grader_errors]
+    return f"grader error in {', '.join(names)}" if names else ""
+
 
 def to_gradescope(result: SubmissionResult) -> dict:
     """The Gradescope results.json dict for one submission."""
@@ -52,7 +65,7 @@ def to_gradescope(result: SubmissionResult) -> dict:
             "name": c.name,
             "score": c.score,
             "max_score": c.max_score,
-            "status": c.status,
+            "status": "failed" if c.status == "grader_error" else c.status,  # Gradescope's two statuses
             "output": c.output,
             "visibility": c.visibility,
         }
@@ -62,6 +75,10 @@ def to_gradescope(result: SubmissionResult) -> dict:
             "check_id": c.check_id, "unit": c.unit, "kind": c.kind,
             "artifacts": c.artifacts, "seconds": c.seconds, "hidden": c.visibility == "hidden",
         }
+        if c.status == "grader_error":
+            test["extra_data"]["grader_error"] = c.grader_error or True
+        if c.rule:
+            test["extra_data"]["rule"] = c.rule
         tests.append(test)
     return {
         "score": result.score,
@@ -86,9 +103,12 @@ def from_gradescope(data: dict) -> SubmissionResult:
     checks = []
     for t in data["tests"]:
         x = t.get("extra_data", {})
+        grader_error = x.get("grader_error")
         checks.append(CheckResult(
             name=t["name"], check_id=x.get("check_id", t["name"]), score=t["score"],
-            max_score=t["max_score"], status=t["status"], output=t.get("output", ""),
+            max_score=t["max_score"], status="grader_error" if grader_error else t["status"],
+            output=t.get("output", ""), grader_error=grader_error if isinstance(grader_error, str) else "",
+            rule=x.get("rule", ""),
             visibility="hidden" if x.get("hidden") else "visible", unit=x.get("unit"),
             kind=x.get("kind"), artifacts=x.get("artifacts", []), seconds=x.get("seconds", 0.0),
         ))

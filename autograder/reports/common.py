@@ -6,16 +6,27 @@ import re
 from autograder.results import CheckResult, SubmissionResult
 
 HIDDEN_NOTE = "Hidden check: only its result is shown."
+RULE_NOTE = "Hidden check: its inputs are not shown; the rule it found broken: {rule}"
 MAX_MESSAGE_CHARS = 20_000
 
 _TIMEOUT = re.compile(r"time(?:out|d out|s out)\b|\bdeadline\b", re.IGNORECASE)
 
 
 def shown_output(check: CheckResult, show_hidden: bool = False) -> str:
-    """The check's message as a student may see it: empty for hidden checks unless `show_hidden`."""
-    if check.visibility == "hidden" and not show_hidden:
+    """The check's message as a student may see it: empty for hidden checks unless `show_hidden`
+    (a grader error's message is the fixed note saying so, which every check shows)."""
+    if check.visibility == "hidden" and not show_hidden and check.status != "grader_error":
         return ""
     return clip(check.output)
+
+
+def hidden_note(check: CheckResult, hidden_rules: bool = True) -> str:
+    """What a student reads in place of a hidden check's message: for a failed one the rule it
+    grades (`CheckResult.rule`: never its inputs or values), unless the instructor withholds rules
+    (`hidden_rules=False`, `grade --withhold-hidden-rules`); otherwise `HIDDEN_NOTE`."""
+    if hidden_rules and check.rule and check.status == "failed":
+        return RULE_NOTE.format(rule=check.rule)
+    return HIDDEN_NOTE
 
 
 def check_message(check: CheckResult, result: SubmissionResult, show_hidden: bool = False) -> str:
@@ -41,9 +52,12 @@ def first_line(text: str) -> str:
 
 
 def verdict(check: CheckResult) -> str:
-    """'passed', 'partial' (failed but earned points) or 'failed'."""
+    """'passed', 'partial' (failed but earned points), 'failed' or 'grader error' (no verdict: the
+    grader itself failed on the check)."""
     if check.status == "passed":
         return "passed"
+    if check.status == "grader_error":
+        return "grader error"
     return "partial" if check.score > 0 else "failed"
 
 
@@ -59,7 +73,13 @@ def slug(text: str) -> str:
 
 def timed_out_checks(result: SubmissionResult) -> list[CheckResult]:
     """Failed checks whose message reports a timeout or an exceeded deadline."""
-    return [c for c in result.checks if c.status != "passed" and _TIMEOUT.search(c.output)]
+    return [c for c in result.checks if c.status == "failed" and _TIMEOUT.search(c.output)]
+
+
+def grader_error_line(check: CheckResult) -> str:
+    """The exception of a grader error in one line (the last line of its recorded traceback)."""
+    lines = [line for line in check.grader_error.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "grader error"
 
 
 def problem(result: SubmissionResult) -> str:

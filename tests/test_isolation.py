@@ -256,7 +256,7 @@ def test_every_assignment_is_scanned_and_the_known_isolations_are_found():
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment,unit,dep,form,methods", cases(),
                          ids=lambda v: v if isinstance(v, str) else ",".join(map(str, v)))
-def test_a_correct_unit_wired_to_its_own_dependencys_form_gets_full_marks(assignment, unit, dep, form, methods):
+def test_a_correct_unit_wired_to_its_own_dependencys_form_passes_its_checks(assignment, unit, dep, form, methods):
     entry = isolations()[(assignment, unit, dep)]
     source = student_source(assignment, dep, form, methods, entry["class"])
     result = grade(assignment, source)

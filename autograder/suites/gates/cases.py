@@ -132,13 +132,14 @@ def _sig(x):
     return 1.0 / (1.0 + np.exp(-np.clip(x, -700, 700)))
 
 
-def _log_softmax(x):
-    shifted = x - np.max(x, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+def _log_softmax(x, axis=-1):
+    x = np.asarray(x, dtype=np.float64)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-def _softmax(x):
-    return np.exp(_log_softmax(x))
+def _softmax(x, axis=-1):
+    return np.exp(_log_softmax(x, axis=axis))
 
 
 def forward_mistakes(gate: str, case: Case) -> dict:

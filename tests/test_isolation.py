@@ -310,3 +310,37 @@ def test_in_form_answers_in_the_students_form():
     assert type(got) is list and got[1] is pair[1]  # values stay the reference's
     assert in_form(np.arange(3.0), np.arange(4.0)).shape == (3,)  # a shape of a real array is a value
     assert in_form(0.5, 1) == 0.5 and type(in_form(0.5, 1)) is float  # an int form would change the value
+
+
+QUIET_SOURCE = '''
+import numpy as np
+
+
+def noisy(z):
+    np.random.rand()                       # global RNG
+    print("from my own dependency")
+    with np.errstate(all="warn"):
+        np.exp(np.array([1000.0]))         # overflow warning
+    return float(np.tanh(z))               # a Python float: the form the unit relies on
+
+
+def unit(z):
+    return noisy(z).hex()                  # works on a float only
+'''
+
+
+def test_the_students_own_dependency_runs_quietly_and_only_lends_its_form(tmp_path):
+    """The shadow call's global-RNG use, floating-point warnings and prints are not the unit's; the
+    value is the reference's. Control: the same call without isolation shows all three."""
+    from autograder.sandbox import Limits
+
+    path = tmp_path / "quiet.py"
+    path.write_text(QUIET_SOURCE)
+    with StudentCode(path, "quiet", limits=Limits(call_seconds=5.0)) as code:
+        plain = code.call("unit", 0.5, details=True)
+        assert plain.global_rng_used and plain.fp_warnings and "from my own dependency" in code.output()
+        printed = code.output().count("from my own dependency")
+        isolated = code.call("unit", 0.5, details=True, isolate={"noisy": lambda z: 0.25})
+        assert isolated.value == (0.25).hex()  # the reference's value, in the student's form
+        assert not isolated.global_rng_used and isolated.fp_warnings == []
+        assert code.output().count("from my own dependency") == printed

@@ -285,7 +285,7 @@ class isolated:
         if own is None or not (_plain_data(args) and _plain_data(kwargs)):
             return NO_FORM
         stand_ins = {name: self.module.__dict__.get(name, self._MISSING) for name in self.saved}
-        rng_state = np.random.get_state()
+        rng_state = _global_rng_fingerprint()  # its raw bytes: 1 us, where np.random.get_state takes 150
         self._restore(self.saved)
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings(), \
@@ -296,7 +296,8 @@ class isolated:
             return NO_FORM
         finally:
             self._restore(stand_ins)
-            np.random.set_state(rng_state)
+            if _global_rng_fingerprint() != rng_state:
+                ctypes.memmove(_GLOBAL_BIT_GENERATOR.ctypes.state_address, rng_state, len(rng_state))
 
 
 class _Discard:

@@ -124,7 +124,7 @@ def test_a_failed_hidden_check_names_its_rule_unless_withheld(tmp_path):
     write_feedback(result, withheld, hidden_rules=False)
     for page in ("feedback.md", "feedback.html"):
         text = (named / page).read_text()
-        assert f"the rule it found broken: {check.rule}" in text and secret not in text
+        assert f"the rule it found broken ({check.kind}): {check.rule}" in text and secret not in text
         text = (withheld / page).read_text()
         assert "the rule it found broken" not in text and HIDDEN_NOTE in text and secret not in text
 
@@ -137,7 +137,7 @@ def test_grade_withhold_hidden_rules_flag(tmp_path):
     for flag, out in (([], tmp_path / "named"), (["--withhold-hidden-rules"], tmp_path / "withheld")):
         assert main(["grade", "--assignment", "gates", "--out", str(out), "-j", "1", *flag, str(subs)]) == 0
         feedback = (out / "s1" / "feedback.md").read_text()
-        assert ("the rule it found broken: sigmoid_neuron is wired from the gates" in feedback) == (not flag)
+        assert ("the rule it found broken (contract): sigmoid_neuron is wired from the gates" in feedback) == (not flag)
 
 
 # ---------------------------------------------------------------- the whole validity corpus

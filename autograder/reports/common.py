@@ -6,7 +6,7 @@ import re
 from autograder.results import CheckResult, SubmissionResult
 
 HIDDEN_NOTE = "Hidden check: only its result is shown."
-RULE_NOTE = "Hidden check: its inputs are not shown; the rule it found broken: {rule}"
+RULE_NOTE = "Hidden check: its inputs are not shown; the rule it found broken{kind}: {rule}"
 MAX_MESSAGE_CHARS = 20_000
 
 _TIMEOUT = re.compile(r"time(?:out|d out|s out)\b|\bdeadline\b", re.IGNORECASE)
@@ -25,7 +25,7 @@ def hidden_note(check: CheckResult, hidden_rules: bool = True) -> str:
     grades (`CheckResult.rule`: never its inputs or values), unless the instructor withholds rules
     (`hidden_rules=False`, `grade --withhold-hidden-rules`); otherwise `HIDDEN_NOTE`."""
     if hidden_rules and check.rule and check.status == "failed":
-        return RULE_NOTE.format(rule=check.rule)
+        return RULE_NOTE.format(rule=check.rule, kind=f" ({check.kind})" if check.kind else "")
     return HIDDEN_NOTE
 
 

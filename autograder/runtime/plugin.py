@@ -78,6 +78,7 @@ def is_grader_error(exc: BaseException) -> bool:
     return not isinstance(exc, (CheckFailed, StudentFault))
 
 
+GRADER_ERROR_MARKER = "grader error:"  # how an instructor's record of a grader error begins
 GRADER_ERROR_NOTE = ("The grader itself failed on this check (a grader error, not a verdict on your code). "
                      "It is reported to your instructor, and its points are withheld until they review it.")
 
@@ -91,13 +92,11 @@ def failure_message(excinfo) -> str:
 
 
 def grader_error_trace(excinfo) -> str:
-    """The instructor's record of a grader error: exception and trusted-side traceback (last 4000 chars)."""
+    """The instructor's record of a grader error: the marker, exception and trusted-side traceback
+    (at most ~4000 characters: its head and its innermost frames)."""
     text = f"{GRADER_ERROR_MARKER} " + "".join(traceback.format_exception(type(excinfo.value), excinfo.value,
                                                                           excinfo.tb))
     return text if len(text) <= 4000 else f"{text[:300]}\n…\n{text[-3700:]}"
-
-
-GRADER_ERROR_MARKER = "grader error:"
 
 
 def marker_metadata(item) -> dict:

@@ -90,7 +90,8 @@ def _grade_and_write(sub: Submission, out_dir: Path, options: BatchOptions) -> S
     student_dir = out_dir / sub.student
     write_feedback(result, student_dir, figures=options.figures, show_hidden=options.show_hidden,
                    hidden_rules=options.hidden_rules)
-    write_atomic(student_dir / "results.json", json.dumps(to_gradescope(result)))  # no indent: the C encoder
+    write_atomic(student_dir / "results.json", json.dumps(  # no indent: the C encoder
+        to_gradescope(result, show_hidden=options.show_hidden, hidden_rules=options.hidden_rules)))
     return result
 
 

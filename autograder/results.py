@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+HIDDEN_NOTE = "Hidden check: only its result is shown."
+RULE_NOTE = "Hidden check: its inputs are not shown; the rule it found broken{kind}: {rule}"
+
 
 @dataclass
 class CheckResult:
@@ -57,16 +60,31 @@ def grader_error_summary(result: SubmissionResult) -> str:
     return f"grader error in {', '.join(names)}" if names else ""
 
 
-def to_gradescope(result: SubmissionResult) -> dict:
-    """The Gradescope results.json dict for one submission."""
+def hidden_note(check: CheckResult, hidden_rules: bool = True) -> str:
+    """What a student reads in place of a hidden check's message: for a failed one the rule it
+    grades (`CheckResult.rule`: never its inputs or values), unless the instructor withholds rules
+    (`hidden_rules=False`, `grade --withhold-hidden-rules`); otherwise `HIDDEN_NOTE`."""
+    if hidden_rules and check.rule and check.status == "failed":
+        return RULE_NOTE.format(rule=check.rule, kind=f" ({check.kind})" if check.kind else "")
+    return HIDDEN_NOTE
+
+
+def to_gradescope(result: SubmissionResult, *, show_hidden: bool = False, hidden_rules: bool = True) -> dict:
+    """The Gradescope results.json dict for one submission.
+
+    A failed hidden check's `output` (shown to students once grades are published) is its
+    `hidden_note` — the rule it grades, or only that it is hidden with `hidden_rules=False` —
+    unless `show_hidden`; its message stays under `extra_data.message`, which
+    `from_gradescope` reads back."""
     tests = []
     for c in result.checks:
+        withheld = c.visibility == "hidden" and not show_hidden and c.status == "failed"
         test = {
             "name": c.name,
             "score": c.score,
             "max_score": c.max_score,
             "status": "failed" if c.status == "grader_error" else c.status,  # Gradescope's two statuses
-            "output": c.output,
+            "output": hidden_note(c, hidden_rules) if withheld else c.output,
             "visibility": c.visibility,
         }
         if c.visibility == "hidden":
@@ -79,6 +97,8 @@ def to_gradescope(result: SubmissionResult) -> dict:
             test["extra_data"]["grader_error"] = c.grader_error or True
         if c.rule:
             test["extra_data"]["rule"] = c.rule
+        if withheld:
+            test["extra_data"]["message"] = c.output
         tests.append(test)
     return {
         "score": result.score,
@@ -107,7 +127,7 @@ def from_gradescope(data: dict) -> SubmissionResult:
         checks.append(CheckResult(
             name=t["name"], check_id=x.get("check_id", t["name"]), score=t["score"],
             max_score=t["max_score"], status="grader_error" if grader_error else t["status"],
-            output=t.get("output", ""), grader_error=grader_error if isinstance(grader_error, str) else "",
+            output=x.get("message", t.get("output", "")), grader_error=grader_error if isinstance(grader_error, str) else "",
             rule=x.get("rule", ""),
             visibility="hidden" if x.get("hidden") else "visible", unit=x.get("unit"),
             kind=x.get("kind"), artifacts=x.get("artifacts", []), seconds=x.get("seconds", 0.0),

@@ -23,6 +23,7 @@ from autograder import batch
 from autograder.checks import agreement
 from autograder.reports.common import HIDDEN_NOTE
 from autograder.reports.feedback import write_feedback
+from autograder.results import from_gradescope
 from autograder.runtime.plugin import GRADER_ERROR_MARKER, GRADER_ERROR_NOTE
 from autograder.runtime.runner import grade_source
 
@@ -136,8 +137,18 @@ def test_grade_withhold_hidden_rules_flag(tmp_path):
     from autograder.cli import main
     for flag, out in (([], tmp_path / "named"), (["--withhold-hidden-rules"], tmp_path / "withheld")):
         assert main(["grade", "--assignment", "gates", "--out", str(out), "-j", "1", *flag, str(subs)]) == 0
+        rule = "the rule it found broken (contract): sigmoid_neuron is wired from the gates"
         feedback = (out / "s1" / "feedback.md").read_text()
-        assert ("the rule it found broken (contract): sigmoid_neuron is wired from the gates" in feedback) == (not flag)
+        assert (rule in feedback) == (not flag)
+        # results.json (what Gradescope shows once grades are published): the same note, the message
+        # kept for the instructor under extra_data and read back by the reports
+        data = json.loads((out / "s1" / "results.json").read_text())
+        test = next(t for t in data["tests"] if t["extra_data"]["check_id"] == "test_sigmoid_neuron_uses_gates")
+        assert (rule in test["output"]) == (not flag) and "gate forward and" not in test["output"]
+        assert "gate forward and" in test["extra_data"]["message"]
+        assert flag or test["output"] != HIDDEN_NOTE
+        read_back = next(c for c in from_gradescope(data).checks if c.check_id == "test_sigmoid_neuron_uses_gates")
+        assert "gate forward and" in read_back.output
 
 
 # ---------------------------------------------------------------- the whole validity corpus

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import re
 
-from autograder.results import CheckResult, SubmissionResult
+from autograder.results import HIDDEN_NOTE, RULE_NOTE, CheckResult, SubmissionResult, hidden_note  # noqa: F401
 
-HIDDEN_NOTE = "Hidden check: only its result is shown."
-RULE_NOTE = "Hidden check: its inputs are not shown; the rule it found broken{kind}: {rule}"
 MAX_MESSAGE_CHARS = 20_000
 
 _TIMEOUT = re.compile(r"time(?:out|d out|s out)\b|\bdeadline\b", re.IGNORECASE)
@@ -18,15 +16,6 @@ def shown_output(check: CheckResult, show_hidden: bool = False) -> str:
     if check.visibility == "hidden" and not show_hidden and check.status != "grader_error":
         return ""
     return clip(check.output)
-
-
-def hidden_note(check: CheckResult, hidden_rules: bool = True) -> str:
-    """What a student reads in place of a hidden check's message: for a failed one the rule it
-    grades (`CheckResult.rule`: never its inputs or values), unless the instructor withholds rules
-    (`hidden_rules=False`, `grade --withhold-hidden-rules`); otherwise `HIDDEN_NOTE`."""
-    if hidden_rules and check.rule and check.status == "failed":
-        return RULE_NOTE.format(rule=check.rule, kind=f" ({check.kind})" if check.kind else "")
-    return HIDDEN_NOTE
 
 
 def check_message(check: CheckResult, result: SubmissionResult, show_hidden: bool = False) -> str:

@@ -344,3 +344,44 @@ def test_the_students_own_dependency_runs_quietly_and_only_lends_its_form(tmp_pa
         assert isolated.value == (0.25).hex()  # the reference's value, in the student's form
         assert not isolated.global_rng_used and isolated.fp_warnings == []
         assert code.output().count("from my own dependency") == printed
+
+
+OWN_NAMES_SOURCE = '''
+class Doubler:
+    def forward(self, value):            # its own parameter name, not the reference's
+        return 2.0 * value
+
+
+def twice(value):
+    return 2.0 * value
+
+
+def unit(x):
+    return Doubler().forward(value=x) + twice(value=x)
+
+
+def wrong_unit(x):
+    return twice(x, x)                   # a call no `twice` takes
+'''
+
+
+class ReferenceDoubler:
+    def forward(self, x):
+        return 2.0 * x
+
+
+def test_a_call_the_reference_refuses_but_the_students_own_dependency_answers_keeps_the_own_result(tmp_path):
+    """`forward(value=...)` is a correct call of the student's own gate, which the reference (named `x`)
+    refuses: the unit is not failed for it. Control: a call the reference accepts gets the reference's
+    value, and a call neither accepts still fails."""
+    from autograder.sandbox import Limits
+    from autograder.student import StudentException
+
+    path = tmp_path / "own_names.py"
+    path.write_text(OWN_NAMES_SOURCE)
+    with StudentCode(path, "own_names", limits=Limits(call_seconds=5.0)) as code:
+        isolate = {"Doubler": ReferenceDoubler, "twice": lambda x: 2.0 * x}
+        assert code.call("unit", 1.5, isolate=isolate) == 6.0
+        assert code.call("unit", 1.5, isolate={"twice": lambda value: 100.0}) == 103.0  # accepted: the reference's
+        with pytest.raises(StudentException, match="TypeError"):
+            code.call("wrong_unit", 1.5, isolate=isolate)

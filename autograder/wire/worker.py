@@ -246,9 +246,12 @@ class isolated:
     "shadow" call: with the student's own globals, floating-point warnings, prints and global-RNG
     use suppressed, errors ignored), and the reference's value is returned in the shadow result's
     form (`in_form`). Values and dtypes stay the reference's; a shadow that raises, or arguments
-    that are not plain data (a grader callback), leave the reference's form. Class stand-ins make
-    paired instances: the student's own instance shadows every method call of the reference's,
-    and a data attribute the unit reads (``gate.out``) is the student's own.
+    that are not plain data (a grader callback), leave the reference's form. Where the reference
+    refuses a call that the student's own dependency answers (a keyword named after the student's
+    own parameter, a constructor argument of their own), the student's own result stands, as it
+    would without isolation. Class stand-ins make paired instances: the student's own instance
+    shadows every method call of the reference's, and a data attribute the unit reads
+    (``gate.out``) is the student's own.
     """
 
     _MISSING = object()
@@ -377,8 +380,14 @@ class OwnFormCallable:
         self._stand_in, self._own, self._isolation = stand_in, own, isolation
 
     def __call__(self, *args, **kwargs):
-        form = self._isolation.shadow(self._own, args, kwargs)
-        return in_form(self._stand_in(*args, **kwargs), form)
+        own = self._isolation.shadow(self._own, args, kwargs)
+        try:
+            value = self._stand_in(*args, **kwargs)
+        except GraderCallbackError:
+            if own is NO_FORM:
+                raise
+            return own  # the reference refuses a call the student's own answers (its parameter names ...)
+        return in_form(value, own)
 
     def __repr__(self):
         return repr(self._stand_in)
@@ -389,8 +398,13 @@ class OwnFormClass(OwnFormCallable):
 
     def __call__(self, *args, **kwargs):
         own = self._isolation.shadow(self._own, args, kwargs)
-        return OwnFormInstance(self._stand_in(*args, **kwargs), None if own is NO_FORM else own,
-                               self._isolation)
+        try:
+            stand_in = self._stand_in(*args, **kwargs)
+        except GraderCallbackError:
+            if own is NO_FORM:
+                raise
+            return own  # the reference's constructor refuses arguments the student's own class takes
+        return OwnFormInstance(stand_in, None if own is NO_FORM else own, self._isolation)
 
 
 class OwnFormInstance:

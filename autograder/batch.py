@@ -114,7 +114,7 @@ def grade_batch(assignment: str, submissions_dir: Path, out_dir: Path, *, jobs: 
     for sub in subs:
         earlier = None if regrade else previous_result(out_dir / sub.student / "results.json")
         wanted = {"submission": sub.digest, "grader": grader_fingerprint(assignment)}
-        if earlier is not None and earlier.fingerprint == wanted and earlier.status not in ("error", "grader_error"):
+        if earlier is not None and earlier.fingerprint == wanted and earlier.status != "error":
             results[sub.student] = earlier
         else:
             todo.append(sub)

@@ -149,7 +149,7 @@ def _grader_errors_html(results: list[SubmissionResult]) -> list[str]:
         return parts + ["<p>The grader ran every check without an error of its own.</p>"]
     parts.append("<p>The grader's own code (the reference, a diagnosis, a check helper) raised: these checks have "
                  "no verdict and their points are withheld; the students were told it is not their mistake. "
-                 "Fix the grader and run <code>grade</code> again (it regrades these submissions).</p>"
+                 "Fix the grader and run <code>grade</code> again (a changed grader regrades every submission).</p>"
                  "<table><thead><tr><th>Student</th><th>Check</th><th>Error</th></tr></thead><tbody>")
     parts += [f"<tr><td>{escape(r.student)}</td><td>{escape(c.name)}<br><small><code>{escape(c.check_id)}</code>"
               f"</small></td><td><code>{escape(grader_error_line(c))}</code></td></tr>" for r, c in rows]

@@ -29,6 +29,7 @@ class BatchOptions:
     mode: str = "auto"
     figures: str = "failed"
     show_hidden: bool = False
+    hidden_rules: bool = True  # a failed hidden check's feedback names its rule (`--withhold-hidden-rules`: no)
     limits: sandbox.Limits = sandbox.Limits()
 
 
@@ -83,8 +84,10 @@ def _grade_and_write(sub: Submission, out_dir: Path, options: BatchOptions) -> S
         result = SubmissionResult(student=sub.student, assignment=sub.assignment, checks=[],
                                   output=f"grader error: {type(exc).__name__}: {exc}", status="error")
     student_dir = out_dir / sub.student
-    write_feedback(result, student_dir, figures=options.figures, show_hidden=options.show_hidden)
-    write_atomic(student_dir / "results.json", json.dumps(to_gradescope(result)))  # no indent: the C encoder
+    write_feedback(result, student_dir, figures=options.figures, show_hidden=options.show_hidden,
+                   hidden_rules=options.hidden_rules)
+    write_atomic(student_dir / "results.json", json.dumps(  # no indent: the C encoder
+        to_gradescope(result, show_hidden=options.show_hidden, hidden_rules=options.hidden_rules)))
     return result
 
 

@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--figures", choices=("all", "failed", "none"), default="failed",
                        help="figures in feedback.html (default: for failed checks)")
     grade.add_argument("--show-hidden", action="store_true", help="show hidden checks' messages in feedback")
+    grade.add_argument("--withhold-hidden-rules", action="store_true",
+                       help="a failed hidden check's feedback shows its result only, not the rule it grades")
     grade.add_argument("--no-progress", action="store_true")
     _add_course_options(grade)
     grade.set_defaults(run=run_grade)
@@ -157,7 +159,8 @@ def run_grade(args) -> int:
         course = CourseOptions(layout=args.layout, roster=Roster.load(args.roster) if args.roster else None,
                                course=load_course(args.course), due=parse_time(args.due) if args.due else None,
                                times_file=args.times)
-        options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden)
+        options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden,
+                                     hidden_rules=not args.withhold_hidden_rules)
         only = [i for item in args.only for i in item.split(",") if i] if args.only else None
         run = batch.run_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
                               regrade=args.regrade, only=only, dry_run=args.dry_run, options=options,

@@ -133,7 +133,7 @@ def _points(value: float) -> str:
 
 
 def _check_lines(check) -> list[str]:
-    mark = "passed" if check.status == "passed" else "FAILED"
+    mark = {"passed": "passed", "grader_error": "GRADER ERROR"}.get(check.status, "FAILED")
     if check.visibility == "hidden":
         return [f"  {mark}  [hidden] {check.name}  ({_points(check.score)}/{_points(check.max_score)})"]
     lines = [f"  {mark}  {check.name}  ({_points(check.score)}/{_points(check.max_score)})"]
@@ -160,6 +160,10 @@ def unit_score(assignment: str, unit: str | None, namespace: Mapping, *, hidden:
           + ("" if hidden else " from the visible checks (hidden checks run at grading)"))
     for check in checks:
         print("\n".join(_check_lines(check)))
+    errors = [c.name for c in checks if c.status == "grader_error"]
+    if errors:  # nbgrader must see an error here, not record the withheld points as a zero
+        raise RuntimeError(f"grader error in {', '.join(errors)}: the grader itself failed (not your mistake); "
+                           "tell your instructor")
     return earned
 
 

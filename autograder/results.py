@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+HIDDEN_NOTE = "Hidden check: only its result is shown."
+RULE_NOTE = "Hidden check: its inputs are not shown; the rule it found broken{kind}: {rule}"
+
 
 @dataclass
 class CheckResult:
@@ -15,13 +18,15 @@ class CheckResult:
     check_id: str
     score: float
     max_score: float
-    status: str  # "passed" | "failed"
+    status: str  # "passed" | "failed" | "grader_error" (results.json: "failed", extra_data.grader_error)
     output: str = ""
     visibility: str = "visible"  # "visible" | "hidden"
     unit: str | None = None
     kind: str | None = None
     artifacts: list = field(default_factory=list)
     seconds: float = 0.0
+    grader_error: str = ""  # the instructor's record (exception and traceback) when status is "grader_error"
+    rule: str = ""  # the rule a hidden check grades, named in feedback when it fails (`rule` marker)
 
 
 @dataclass
@@ -30,7 +35,7 @@ class SubmissionResult:
     assignment: str
     checks: list[CheckResult]
     output: str = ""
-    status: str = "ok"  # "ok" | "import_error" | "no_submission" | "timeout" | "error"
+    status: str = "ok"  # "ok" | "import_error" | "no_submission" | "timeout" | "error" | "grader_error"
     stdout: str = ""
     seconds: float = 0.0
     fingerprint: dict = field(default_factory=dict)
@@ -43,17 +48,43 @@ class SubmissionResult:
     def max_score(self) -> float:
         return round(sum(c.max_score for c in self.checks), 6)
 
+    @property
+    def grader_errors(self) -> list[CheckResult]:
+        """Checks on which the grader itself failed: no verdict, points withheld until reviewed."""
+        return [c for c in self.checks if c.status == "grader_error"]
 
-def to_gradescope(result: SubmissionResult) -> dict:
-    """The Gradescope results.json dict for one submission."""
+
+def grader_error_summary(result: SubmissionResult) -> str:
+    """The row message of a submission with grader errors: "grader error in <check>[, <check> ...]"."""
+    names = [c.name for c in result.grader_errors]
+    return f"grader error in {', '.join(names)}" if names else ""
+
+
+def hidden_note(check: CheckResult, hidden_rules: bool = True) -> str:
+    """What a student reads in place of a hidden check's message: for a failed one the rule it
+    grades (`CheckResult.rule`: never its inputs or values), unless the instructor withholds rules
+    (`hidden_rules=False`, `grade --withhold-hidden-rules`); otherwise `HIDDEN_NOTE`."""
+    if hidden_rules and check.rule and check.status == "failed":
+        return RULE_NOTE.format(rule=check.rule, kind=f" ({check.kind})" if check.kind else "")
+    return HIDDEN_NOTE
+
+
+def to_gradescope(result: SubmissionResult, *, show_hidden: bool = False, hidden_rules: bool = True) -> dict:
+    """The Gradescope results.json dict for one submission.
+
+    A failed hidden check's `output` (shown to students once grades are published) is its
+    `hidden_note` — the rule it grades, or only that it is hidden with `hidden_rules=False` —
+    unless `show_hidden`; its message stays under `extra_data.message`, which
+    `from_gradescope` reads back."""
     tests = []
     for c in result.checks:
+        withheld = c.visibility == "hidden" and not show_hidden and c.status == "failed"
         test = {
             "name": c.name,
             "score": c.score,
             "max_score": c.max_score,
-            "status": c.status,
-            "output": c.output,
+            "status": "failed" if c.status == "grader_error" else c.status,  # Gradescope's two statuses
+            "output": hidden_note(c, hidden_rules) if withheld else c.output,
             "visibility": c.visibility,
         }
         if c.visibility == "hidden":
@@ -62,6 +93,12 @@ def to_gradescope(result: SubmissionResult) -> dict:
             "check_id": c.check_id, "unit": c.unit, "kind": c.kind,
             "artifacts": c.artifacts, "seconds": c.seconds, "hidden": c.visibility == "hidden",
         }
+        if c.status == "grader_error":
+            test["extra_data"]["grader_error"] = c.grader_error or True
+        if c.rule:
+            test["extra_data"]["rule"] = c.rule
+        if withheld:
+            test["extra_data"]["message"] = c.output
         tests.append(test)
     return {
         "score": result.score,
@@ -86,9 +123,12 @@ def from_gradescope(data: dict) -> SubmissionResult:
     checks = []
     for t in data["tests"]:
         x = t.get("extra_data", {})
+        grader_error = x.get("grader_error")
         checks.append(CheckResult(
             name=t["name"], check_id=x.get("check_id", t["name"]), score=t["score"],
-            max_score=t["max_score"], status=t["status"], output=t.get("output", ""),
+            max_score=t["max_score"], status="grader_error" if grader_error else t["status"],
+            output=x.get("message", t.get("output", "")), grader_error=grader_error if isinstance(grader_error, str) else "",
+            rule=x.get("rule", ""),
             visibility="hidden" if x.get("hidden") else "visible", unit=x.get("unit"),
             kind=x.get("kind"), artifacts=x.get("artifacts", []), seconds=x.get("seconds", 0.0),
         ))

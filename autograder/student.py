@@ -76,6 +76,10 @@ class ProtocolViolation(StudentFault):
     """The worker sent something that is not plain data."""
 
 
+class StudentValueError(StudentFault, TypeError):
+    """The student's code returned an object (a handle) where a check needs data (an array, a number)."""
+
+
 class SubmissionImportError(StudentFault):
     """The submission cannot be imported; every check fails with this message."""
 
@@ -622,10 +626,10 @@ class RemoteObject:
         return value
 
     def __array__(self, *args, **kwargs):
-        raise TypeError(f"the submission returned a {self.type_name} object where an array was expected")
+        raise StudentValueError(f"the submission returned a {self.type_name} object where an array was expected")
 
     def __float__(self):
-        raise TypeError(f"the submission returned a {self.type_name} object where a number was expected")
+        raise StudentValueError(f"the submission returned a {self.type_name} object where a number was expected")
 
     def __repr__(self):
         return f"<student's {self.type_name} object>"

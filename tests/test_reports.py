@@ -232,7 +232,7 @@ def test_summary_files(tmp_path):
     write_summary(sample_results(), tmp_path)
     rows = list(csv.DictReader(io.StringIO((tmp_path / "summary.csv").read_text())))
     assert list(rows[0]) == ["check_id", "name", "unit", "max_score", "n", "fail_rate", "mean_score",
-                             "most_common_message"]
+                             "most_common_message", "grader_errors"]
     by_name = {r["name"]: r for r in rows}
     assert len(rows) == 5
     assert by_name["layer statistics"]["fail_rate"] == "0.5000"

@@ -90,7 +90,7 @@ def build_rows(assignment: str, subs: list[Submission], results: list[Submission
         entry = roster.get(sub.student)
         student_due = extended_due(due, entry.extension(assignment) if entry else "", course.timezone)
         verdict = judge(policy, student_due, sub.submitted_at, sub.time_source, sub.late_flag)
-        penalty = verdict.penalty if result.status == "ok" else 0.0
+        penalty = verdict.penalty if result.status in ("ok", "grader_error") else 0.0  # it ran
         notes = list(sub.notes)
         if verdict.note:
             notes.append(verdict.note)

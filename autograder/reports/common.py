@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import re
 
-from autograder.results import CheckResult, SubmissionResult
+from autograder.results import HIDDEN_NOTE, RULE_NOTE, CheckResult, SubmissionResult, hidden_note  # noqa: F401
 
-HIDDEN_NOTE = "Hidden check: only its result is shown."
 MAX_MESSAGE_CHARS = 20_000
 
 _TIMEOUT = re.compile(r"time(?:out|d out|s out)\b|\bdeadline\b", re.IGNORECASE)
 
 
 def shown_output(check: CheckResult, show_hidden: bool = False) -> str:
-    """The check's message as a student may see it: empty for hidden checks unless `show_hidden`."""
-    if check.visibility == "hidden" and not show_hidden:
+    """The check's message as a student may see it: empty for hidden checks unless `show_hidden`
+    (a grader error's message is the fixed note saying so, which every check shows)."""
+    if check.visibility == "hidden" and not show_hidden and check.status != "grader_error":
         return ""
     return clip(check.output)
 
@@ -41,9 +41,12 @@ def first_line(text: str) -> str:
 
 
 def verdict(check: CheckResult) -> str:
-    """'passed', 'partial' (failed but earned points) or 'failed'."""
+    """'passed', 'partial' (failed but earned points), 'failed' or 'grader error' (no verdict: the
+    grader itself failed on the check)."""
     if check.status == "passed":
         return "passed"
+    if check.status == "grader_error":
+        return "grader error"
     return "partial" if check.score > 0 else "failed"
 
 
@@ -59,7 +62,13 @@ def slug(text: str) -> str:
 
 def timed_out_checks(result: SubmissionResult) -> list[CheckResult]:
     """Failed checks whose message reports a timeout or an exceeded deadline."""
-    return [c for c in result.checks if c.status != "passed" and _TIMEOUT.search(c.output)]
+    return [c for c in result.checks if c.status == "failed" and _TIMEOUT.search(c.output)]
+
+
+def grader_error_line(check: CheckResult) -> str:
+    """The exception of a grader error in one line (the last line of its recorded traceback)."""
+    lines = [line for line in check.grader_error.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "grader error"
 
 
 def problem(result: SubmissionResult) -> str:

@@ -8,12 +8,12 @@ from html import escape
 from pathlib import Path
 
 from autograder.reports import html
-from autograder.reports.common import HIDDEN_NOTE, check_message, fmt_points, slug, verdict
+from autograder.reports.common import check_message, fmt_points, hidden_note, slug, verdict
 from autograder.results import CheckResult, SubmissionResult
 
 FIGURE_CHOICES = ("all", "failed", "none")
 FIGURES_DIR = "figures"
-_ICONS = {"passed": "✅", "partial": "🟠", "failed": "❌"}
+_ICONS = {"passed": "✅", "partial": "🟠", "failed": "❌", "grader error": "⚠️"}
 
 
 @dataclass
@@ -26,12 +26,13 @@ class Figure:
 
 
 def write_feedback(result: SubmissionResult, student_dir: Path, *, figures: str = "failed",
-                   show_hidden: bool = False) -> None:
+                   show_hidden: bool = False, hidden_rules: bool = True) -> None:
     """Write `student_dir/feedback.md` and `student_dir/feedback.html`.
 
     figures: "all" draws every check's artifacts, "failed" only those of checks that did not
-    pass, "none" none. A hidden check shows its name, verdict and points only, unless
-    `show_hidden` (then its message and figures too).
+    pass, "none" none. A hidden check shows its name, verdict and points, and when it failed the
+    rule it grades (`hidden_rules=False` withholds that), unless `show_hidden` (then its message
+    and figures too). A grader error says that it is one, never the student's mistake.
     """
     if figures not in FIGURE_CHOICES:
         raise ValueError(f"figures must be one of {FIGURE_CHOICES}, not {figures!r}")
@@ -43,8 +44,8 @@ def write_feedback(result: SubmissionResult, student_dir: Path, *, figures: str 
         (student_dir / FIGURES_DIR).mkdir(exist_ok=True)
         for fig in pngs:
             (student_dir / FIGURES_DIR / fig.file_name).write_bytes(fig.png)
-    (student_dir / "feedback.md").write_text(_markdown(result, drawn, show_hidden), encoding="utf-8")
-    (student_dir / "feedback.html").write_text(_html(result, drawn, show_hidden), encoding="utf-8")
+    (student_dir / "feedback.md").write_text(_markdown(result, drawn, show_hidden, hidden_rules), encoding="utf-8")
+    (student_dir / "feedback.html").write_text(_html(result, drawn, show_hidden, hidden_rules), encoding="utf-8")
 
 
 def _wants_figures(check: CheckResult, figures: str, show_hidden: bool) -> bool:
@@ -84,7 +85,12 @@ def _has_details(check: CheckResult, result: SubmissionResult, drawn: dict, show
                 or (check.visibility == "hidden" and not show_hidden and check.status != "passed"))
 
 
-def _markdown(result: SubmissionResult, drawn: dict, show_hidden: bool) -> str:
+def _withheld(check: CheckResult, show_hidden: bool) -> bool:
+    """A hidden check whose message the student does not see (a grader error's note they do)."""
+    return check.visibility == "hidden" and not show_hidden and check.status != "grader_error"
+
+
+def _markdown(result: SubmissionResult, drawn: dict, show_hidden: bool, hidden_rules: bool = True) -> str:
     lines = [f"# Feedback: {result.assignment}", ""]
     if result.student:
         lines += [f"Student: `{result.student}`", ""]
@@ -107,8 +113,8 @@ def _markdown(result: SubmissionResult, drawn: dict, show_hidden: bool) -> str:
         meta = [f"unit `{c.unit}`" if c.unit else "", f"kind {c.kind}" if c.kind else ""]
         if any(meta):
             lines += [", ".join(m for m in meta if m), ""]
-        if c.visibility == "hidden" and not show_hidden:
-            lines += [f"*{HIDDEN_NOTE}*"]
+        if _withheld(c, show_hidden):
+            lines += [f"*{hidden_note(c, hidden_rules)}*"]
             continue
         message = check_message(c, result, show_hidden)
         if message.strip():
@@ -121,7 +127,7 @@ def _markdown(result: SubmissionResult, drawn: dict, show_hidden: bool) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _html(result: SubmissionResult, drawn: dict, show_hidden: bool) -> str:
+def _html(result: SubmissionResult, drawn: dict, show_hidden: bool, hidden_rules: bool = True) -> str:
     parts = [f"<h1>Feedback: {escape(result.assignment)}</h1>"]
     if result.student:
         parts.append(f'<p class="meta">Student: <code>{escape(result.student)}</code></p>')
@@ -149,8 +155,8 @@ def _html(result: SubmissionResult, drawn: dict, show_hidden: bool) -> str:
                 f"({fmt_points(c.score)}/{fmt_points(c.max_score)})</h3>"]
         if meta:
             body.append(f'<p class="meta">{meta}</p>')
-        if c.visibility == "hidden" and not show_hidden:
-            body.append(f'<p class="hidden-note">{HIDDEN_NOTE}</p>')
+        if _withheld(c, show_hidden):
+            body.append(f'<p class="hidden-note">{escape(hidden_note(c, hidden_rules))}</p>')
         else:
             message = check_message(c, result, show_hidden)
             if message.strip():

@@ -19,12 +19,12 @@ from html import escape
 from pathlib import Path
 from typing import TextIO
 
-from autograder.reports.common import HIDDEN_NOTE, check_message, clip, fmt_points, shown_output, verdict
+from autograder.reports.common import check_message, clip, fmt_points, hidden_note, shown_output, verdict
 from autograder.results import SubmissionResult
 
 SUMMARY_MESSAGE_CHARS = 4000
 ANNOTATION_MESSAGE_LINES = 12
-_ICONS = {"passed": "✅", "partial": "🟠", "failed": "❌"}
+_ICONS = {"passed": "✅", "partial": "🟠", "failed": "❌", "grader error": "⚠️"}
 
 
 @dataclass
@@ -64,7 +64,7 @@ def job_summary(results: list[SubmissionResult]) -> str:
                       f"{fmt_points(c.score)}/{fmt_points(c.max_score)} |" for c in r.checks]
             parts.append("")
         for c in r.checks:
-            message = check_message(c, r) or (HIDDEN_NOTE if c.visibility == "hidden" else "")
+            message = check_message(c, r) or (hidden_note(c) if c.visibility == "hidden" else "")
             if c.status == "passed" or not message.strip():
                 continue
             fence = "````" if "```" in message else "```"
@@ -77,7 +77,7 @@ def annotations(result: SubmissionResult, source: Path | None) -> list[str]:
     """Workflow commands for one submission: its import failure, else one per check that did not pass."""
     file = _display_path(source) if source is not None and Path(source).is_file() else None
     readable = file is not None and Path(source).suffix in (".py", ".ipynb")  # not a .zip
-    if result.status != "ok":
+    if result.status not in ("ok", "grader_error"):  # a grader error is one check's, annotated below
         where = syntax_error_location(Path(source)) if readable else None
         return [_command("error", f"{result.assignment}: {result.status}", result.output or result.status,
                          file, where)]
@@ -91,8 +91,8 @@ def annotations(result: SubmissionResult, source: Path | None) -> list[str]:
             if where is None:
                 where, missing = Location(1), f"`{check.unit}` is not defined in this file.\n"
         points = f"{fmt_points(check.score)}/{fmt_points(check.max_score)}"
-        message = missing + (shown_output(check) or (HIDDEN_NOTE if check.visibility == "hidden" else ""))
-        commands.append(_command("warning" if verdict(check) == "partial" else "error",
+        message = missing + (shown_output(check) or (hidden_note(check) if check.visibility == "hidden" else ""))
+        commands.append(_command("warning" if verdict(check) in ("partial", "grader error") else "error",
                                  f"{check.name} ({points})", message or check.name, file, where))
     return commands
 

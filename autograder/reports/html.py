@@ -16,6 +16,7 @@ pre { background: #f7f7f9; border: 1px solid #e1e1e8; padding: .6rem; white-spac
 .badge { display: inline-block; padding: 0 .45rem; border-radius: .3rem; font-size: .8rem; font-weight: 600;
          color: #fff; }
 .passed { background: #2e7d32; } .failed { background: #c62828; } .partial { background: #ef6c00; }
+.grader-error { background: #6a1b9a; }
 .hidden-note { color: #666; font-style: italic; }
 .check { border: 1px solid #e4e4e4; border-radius: .4rem; padding: .2rem 1rem .8rem; margin: 1rem 0; }
 .check h3 { font-size: 1.05rem; } .meta { color: #666; font-size: .85rem; }
@@ -41,4 +42,4 @@ def png_img(png: bytes, alt: str) -> str:
 
 def badge(verdict: str) -> str:
     """A coloured 'passed' / 'partial' / 'failed' label."""
-    return f'<span class="badge {verdict}">{verdict}</span>'
+    return f'<span class="badge {verdict.replace(" ", "-")}">{verdict}</span>'

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from autograder.reports.common import HIDDEN_NOTE, first_line, fmt_points, shown_output, verdict
+from autograder.reports.common import first_line, fmt_points, hidden_note, shown_output, verdict
 from autograder.results import SubmissionResult
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -44,7 +44,7 @@ def _suite(result: SubmissionResult) -> ET.Element:
                         ("score", fmt_points(result.score)), ("max_score", fmt_points(result.max_score))):
         ET.SubElement(properties, "property", name=name, value=_xml(value))
     failures = errors = 0
-    if result.status != "ok":
+    if result.status not in ("ok", "grader_error"):  # a grader error is its check's <error>
         case = ET.SubElement(suite, "testcase", name="submission", classname=f"{result.assignment}.submission",
                              time=f"{result.seconds:.3f}")
         error = ET.SubElement(case, "error", message=_xml(first_line(result.output) or result.status),
@@ -57,11 +57,14 @@ def _suite(result: SubmissionResult) -> ET.Element:
                              time=f"{check.seconds:.3f}")
         if check.status == "passed":
             continue
-        failures += 1
-        message = shown_output(check) or (HIDDEN_NOTE if check.visibility == "hidden" else "")
+        message = shown_output(check) or (hidden_note(check) if check.visibility == "hidden" else "")
         points = f"{fmt_points(check.score)}/{fmt_points(check.max_score)} points"
         summary = f"{points}: {first_line(message)}" if message.strip() else points
-        failure = ET.SubElement(case, "failure", message=_xml(summary), type=verdict(check))
+        grader_error = check.status == "grader_error"  # JUnit's error: the harness failed, not the test
+        failures += not grader_error
+        errors += grader_error
+        failure = ET.SubElement(case, "error" if grader_error else "failure", message=_xml(summary),
+                                type=verdict(check))
         failure.text = _xml(message)
     suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from autograder.reports.common import HIDDEN_NOTE, check_message, fmt_points, verdict
+from autograder.reports.common import check_message, fmt_points, hidden_note, verdict
 from autograder.results import SubmissionResult
 
 MAX_MESSAGE_LINES = 20
@@ -12,7 +12,8 @@ WRAP = 100
 INDENT = "      "
 
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33"}
-_LABELS = {"passed": ("PASS", "green"), "partial": ("PART", "yellow"), "failed": ("FAIL", "red")}
+_LABELS = {"passed": ("PASS", "green"), "partial": ("PART", "yellow"), "failed": ("FAIL", "red"),
+           "grader error": ("GRADER ERROR", "yellow")}
 
 
 def render_terminal(result: SubmissionResult, *, color: bool) -> str:
@@ -37,12 +38,15 @@ def render_terminal(result: SubmissionResult, *, color: bool) -> str:
         lines.append(f"{paint(label, tone, 'bold')}  {_points(check):>{points_width}}  {check.name}")
         if check.status == "passed":
             continue
-        if check.visibility == "hidden":
-            lines.append(INDENT + paint(HIDDEN_NOTE, "dim"))
+        if check.visibility == "hidden" and check.status != "grader_error":
+            lines.append(INDENT + paint(hidden_note(check), "dim"))
         lines += [INDENT + line for line in _limited(check_message(check, result), MAX_MESSAGE_LINES)]
     failed = len(result.checks) - passed
     lines.append("")
-    if result.status != "ok":
+    if result.status == "grader_error":
+        lines.append(paint(f"The grader itself failed on {len(result.grader_errors)} check(s): not your mistake "
+                           "(your instructor is told).", "yellow", "bold"))
+    elif result.status != "ok":
         lines.append(paint(f"The submission could not be graded normally ({result.status}).", "red", "bold"))
     elif failed:
         lines.append(paint(f"{failed} check{'s' if failed > 1 else ''} failed.", "red", "bold"))

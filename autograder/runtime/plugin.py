@@ -2,12 +2,15 @@
 
 Fixtures: `student` (the submission, a `StudentCode` in its worker), `reference` (the
 reference module, trusted side), `feedback` (plot data and partial credit).
-Markers: `points(n)`, `hidden`, `unit(name)`, `kind(name)`. Everything a report needs
-travels as pytest-json-report metadata of each test.
+Markers: `points(n)`, `hidden`, `unit(name)`, `kind(name)`, `rule(text)`. Everything a report
+needs travels as pytest-json-report metadata of each test. An exception that is not the
+student's (`is_grader_error`) makes the check a grader error: no verdict, the student told so,
+the traceback kept for the instructor.
 """
 from __future__ import annotations
 
 import math
+import traceback
 
 import numpy as np
 import pytest
@@ -20,6 +23,8 @@ MARKERS = (
     "hidden: a hidden check (not run by `check`; feedback shows name, status and points only)",
     "unit(name): the student function or class the check grades",
     "kind(name): gradient, agreement, statistics, convergence or contract",
+    "rule(text): the rule a hidden check grades, which a student's feedback names when it fails "
+    "(default: the first line of its docstring); never its inputs or values",
 )
 KINDS = ("gradient", "agreement", "statistics", "convergence", "contract")
 _METADATA = pytest.StashKey()
@@ -62,14 +67,36 @@ def _plain(value):
     return value
 
 
+def is_grader_error(exc: BaseException) -> bool:
+    """Whether a check's exception is the grader's own fault rather than a verdict on the student.
+
+    The student's: `CheckFailed` (a check's verdict) and `StudentFault` (their code raised, hung,
+    crashed or sent something that is not data). Anything else was raised by trusted code (the
+    reference, a diagnosis, a check helper, a fixture) and is a grader error, whatever input
+    provoked it: a check must turn every result a student can return into a verdict.
+    """
+    return not isinstance(exc, (CheckFailed, StudentFault))
+
+
+GRADER_ERROR_MARKER = "grader error:"  # how an instructor's record of a grader error begins
+GRADER_ERROR_NOTE = ("The grader itself failed on this check (a grader error, not a verdict on your code). "
+                     "It is reported to your instructor, and its points are withheld until they review it.")
+
+
 def failure_message(excinfo) -> str:
-    """The student-facing message for a failed check."""
+    """The student-facing message for a failed check (a grader error says so, without its traceback)."""
     exc = excinfo.value
-    if isinstance(exc, (CheckFailed, StudentFault)):
-        return str(exc)
-    if isinstance(exc, AssertionError):
-        return str(exc) or "assertion failed"
-    return f"the check could not use your result: {type(exc).__name__}: {exc}"
+    if is_grader_error(exc):
+        return GRADER_ERROR_NOTE
+    return str(exc)
+
+
+def grader_error_trace(excinfo) -> str:
+    """The instructor's record of a grader error: the marker, exception and trusted-side traceback
+    (at most ~4000 characters: its head and its innermost frames)."""
+    text = f"{GRADER_ERROR_MARKER} " + "".join(traceback.format_exception(type(excinfo.value), excinfo.value,
+                                                                          excinfo.tb))
+    return text if len(text) <= 4000 else f"{text[:300]}\n…\n{text[-3700:]}"
 
 
 def marker_metadata(item) -> dict:
@@ -91,13 +118,17 @@ def _read_markers(item) -> dict:
         raise pytest.UsageError(f"{item.nodeid}: kind must be one of {', '.join(KINDS)}")
     doc = (getattr(item.function, "__doc__", None) or "").strip().splitlines()
     name = doc[0].strip() if doc else item.name
+    rule = item.get_closest_marker("rule")
+    rule = str(rule.args[0]) if rule is not None and rule.args else name
     if "[" in item.name:
         name = f"{name} [{item.name.split('[', 1)[1]}"
+    hidden = item.get_closest_marker("hidden") is not None
     return {
         "check_id": item.name,
         "name": name,
         "points": float(points.args[0]),
-        "hidden": item.get_closest_marker("hidden") is not None,
+        "hidden": hidden,
+        "rule": rule if hidden else "",
         "unit": unit.args[0] if unit else None,
         "kind": kind.args[0] if kind else None,
     }
@@ -151,8 +182,10 @@ class GradingPlugin:
         is JSON by serializing all of it after every stage, so the artifacts (plot data, up to
         ~50 KB) are added last, serialized once."""
         meta = marker_metadata(item) if call.when == "setup" else {}
-        if call.excinfo is not None and call.when in ("setup", "call"):
+        if call.excinfo is not None:
             meta["message"] = failure_message(call.excinfo)
+            if is_grader_error(call.excinfo.value):
+                meta["grader_error"] = grader_error_trace(call.excinfo)
         if call.when == "teardown" and self._feedback is not None:
             meta["artifacts"] = self._feedback.artifacts
             meta["partial"] = self._feedback.fraction

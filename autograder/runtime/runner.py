@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from autograder import reference, sandbox
-from autograder.results import CheckResult, SubmissionResult
+from autograder.results import CheckResult, SubmissionResult, grader_error_summary
 from autograder.student import StudentCode, SubmissionImportError
 from autograder.sandbox import memory
 
@@ -110,13 +110,15 @@ def check_from_report(test: dict) -> CheckResult:
     """One pytest-json-report test entry -> CheckResult (partial credit on failure)."""
     meta = test.get("metadata", {})
     points = meta.get("points", 0.0)
-    passed = test["outcome"] == "passed"
-    fraction = 1.0 if passed else (meta.get("partial") or 0.0)
+    grader_error = meta.get("grader_error", "")
+    passed = test["outcome"] == "passed" and not grader_error
+    fraction = 1.0 if passed else 0.0 if grader_error else (meta.get("partial") or 0.0)
     output = "" if passed else meta.get("message") or _longrepr(test)
     return CheckResult(
         name=meta.get("name", test["nodeid"]), check_id=meta.get("check_id", test["nodeid"]),
         score=round(points * fraction, 6), max_score=points,
-        status="passed" if passed else "failed", output=output,
+        status="passed" if passed else "grader_error" if grader_error else "failed", output=output,
+        grader_error=grader_error, rule=meta.get("rule", ""),
         visibility="hidden" if meta.get("hidden") else "visible",
         unit=meta.get("unit"), kind=meta.get("kind"), artifacts=meta.get("artifacts", []),
         seconds=sum(test.get(stage, {}).get("duration", 0.0) for stage in ("setup", "call", "teardown")),
@@ -172,8 +174,13 @@ def _grade_file(assignment, source_file, run_checks, *, student, mode, limits, w
         stdout = code.output()
     if any("used up its time budget" in c.output for c in checks):
         status = "timeout"
-    return SubmissionResult(student=student, assignment=assignment, checks=checks, output=output,
-                            status=status, stdout=stdout, seconds=time.perf_counter() - started)
+    result = SubmissionResult(student=student, assignment=assignment, checks=checks, output=output,
+                              status=status, stdout=stdout, seconds=time.perf_counter() - started)
+    if status == "ok" and result.grader_errors:
+        result.status, result.output = "grader_error", (
+            f"{grader_error_summary(result)}: the grader itself failed there (not your mistake); your "
+            "instructor is told, and those points are withheld until they review it.")
+    return result
 
 
 def grade_unavailable(assignment: str, message: str, *, student: str = "",

@@ -12,6 +12,8 @@ Usage: python -I worker.py --fd N --module NAME --file PATH
 (or forked by zygote.py, which calls `serve_submission` in a freshly isolated child)
 """
 import argparse
+import contextlib
+import copy
 import ctypes
 import os
 import sys
@@ -235,7 +237,26 @@ def _names_in(code):
 
 
 class isolated:
-    """Temporarily replace module globals by trusted stand-ins (dependency isolation)."""
+    """Temporarily replace module globals by trusted stand-ins (dependency isolation), under the
+    engine's rule: *an isolated dependency answers with the reference's values in the form of the
+    student's own dependency.*
+
+    Isolation exists so that a wrong dependency costs points once, on its own checks; it must
+    never fail a correct unit. A correct unit is correct with its own dependencies, whose results
+    may take any form the contract allows (a tuple or a list, a bare array for a one-input gate,
+    a Python float, a NumPy scalar or a 0-d array for a scalar); code wired to that form (``dz =
+    gate.backward(1.0)`` with a bare array) breaks on the reference's form (a 1-tuple). So each
+    stand-in call also runs the student's own dependency on a copy of the same arguments (the
+    "shadow" call: with the student's own globals, floating-point warnings, prints and global-RNG
+    use suppressed, errors ignored), and the reference's value is returned in the shadow result's
+    form (`in_form`). Values and dtypes stay the reference's; a shadow that raises, or arguments
+    that are not plain data (a grader callback), leave the reference's form. Where the reference
+    refuses a call that the student's own dependency answers (a keyword named after the student's
+    own parameter, a constructor argument of their own), the student's own result stands, as it
+    would without isolation. Class stand-ins make paired instances: the student's own instance
+    shadows every method call of the reference's, and a data attribute the unit reads
+    (``gate.out``) is the student's own.
+    """
 
     _MISSING = object()
 
@@ -243,16 +264,174 @@ class isolated:
         self.module, self.replacements, self.saved = module, replacements, {}
 
     def __enter__(self):
-        for name, proxy in self.replacements.items():
-            self.saved[name] = self.module.__dict__.get(name, self._MISSING)
-            self.module.__dict__[name] = proxy
+        for name, stand_in in self.replacements.items():
+            own = self.module.__dict__.get(name, self._MISSING)
+            self.saved[name] = own
+            self.module.__dict__[name] = self._in_own_form(stand_in, own)
 
     def __exit__(self, *exc):
-        for name, old in self.saved.items():
+        self._restore(self.saved)
+
+    def _restore(self, values):
+        for name, old in values.items():
             if old is self._MISSING:
                 self.module.__dict__.pop(name, None)
             else:
                 self.module.__dict__[name] = old
+
+    def _in_own_form(self, stand_in, own):
+        if own is self._MISSING or not callable(own):
+            return stand_in
+        if isinstance(own, type):
+            return OwnFormClass(stand_in, own, self)
+        return OwnFormCallable(stand_in, own, self)
+
+    def shadow(self, own, args, kwargs):
+        """``own(*args, **kwargs)`` on copies, with the student's own module globals, quietly: its
+        result (the form to answer in), or `NO_FORM` when it cannot tell."""
+        if own is None or not (_plain_data(args) and _plain_data(kwargs)):
+            return NO_FORM
+        stand_ins = {name: self.module.__dict__.get(name, self._MISSING) for name in self.saved}
+        rng_state = _global_rng_fingerprint()  # its raw bytes: 1 us, where np.random.get_state takes 150
+        self._restore(self.saved)
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings(), \
+                    contextlib.redirect_stdout(_DISCARD), contextlib.redirect_stderr(_DISCARD):
+                warnings.simplefilter("ignore")
+                return own(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        except BaseException:  # noqa: B036 - the dependency's own fault is graded by its own checks
+            return NO_FORM
+        finally:
+            self._restore(stand_ins)
+            if _global_rng_fingerprint() != rng_state:
+                ctypes.memmove(_GLOBAL_BIT_GENERATOR.ctypes.state_address, rng_state, len(rng_state))
+
+
+class _Discard:
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+_DISCARD = _Discard()
+NO_FORM = object()  # the student's own dependency gave no result to copy the form of
+_SCALARS = (bool, int, float, complex, str, type(None))
+
+
+def _plain_data(value, depth=0):
+    """Whether `value` is data a shadow call may copy: numbers, strings, arrays, and lists,
+    tuples and dicts of them (no grader callbacks, no objects)."""
+    if depth > 16:
+        return False
+    if type(value) in _SCALARS or isinstance(value, np.generic):
+        return True
+    if type(value) is np.ndarray:
+        return value.dtype.kind in "biufc"
+    if type(value) in (list, tuple):
+        return all(_plain_data(v, depth + 1) for v in value)
+    if type(value) is dict:
+        return all(_plain_data(v, depth + 1) for v in value.values())
+    return False
+
+
+def in_form(value, form):
+    """The reference's `value` in the form of the student's own `form`: a tuple, list or bare
+    item for a one-item sequence; a list or tuple alike; for a one-element number, the
+    student's scalar type (Python float or int, NumPy scalar) or array shape. Containers are
+    matched item by item; anything else (other lengths, larger arrays, other kinds) keeps the
+    reference's form, since there the form is a value."""
+    if form is NO_FORM:
+        return value
+    if type(value) in (tuple, list):
+        if type(form) in (tuple, list):
+            if len(form) != len(value):
+                return value
+            return type(form)(in_form(v, f) for v, f in zip(value, form))
+        return in_form(value[0], form) if len(value) == 1 else value
+    if type(form) in (tuple, list):
+        return type(form)([in_form(value, form[0])]) if len(form) == 1 else value
+    return _number_in_form(value, form)
+
+
+def _number_in_form(value, form):
+    """One number (a scalar or a one-element array) of the reference's in the student's scalar type or shape."""
+    if not (_is_number(value) and _is_number(form)) or np.size(value) != 1 or np.size(form) != 1:
+        return value
+    item = np.asarray(value).reshape(())
+    if type(form) is np.ndarray:
+        return item.reshape(form.shape)
+    if isinstance(form, np.generic):
+        return item[()]
+    if type(form) in (float, int, complex):
+        as_form = type(form)(item[()]) if item.dtype.kind != "c" or type(form) is complex else None
+        return as_form if as_form is not None and as_form == item[()] else value
+    return value
+
+
+def _is_number(value):
+    if type(value) in (int, float, complex) or (isinstance(value, np.generic) and not isinstance(value, np.bool_)):
+        return True
+    return type(value) is np.ndarray and value.dtype.kind in "iufc"
+
+
+class OwnFormCallable:
+    """An isolated function (or a method of a stand-in instance): the reference's value, in the
+    form of the student's own function's result on the same arguments."""
+
+    def __init__(self, stand_in, own, isolation):
+        self._stand_in, self._own, self._isolation = stand_in, own, isolation
+
+    def __call__(self, *args, **kwargs):
+        own = self._isolation.shadow(self._own, args, kwargs)
+        try:
+            value = self._stand_in(*args, **kwargs)
+        except GraderCallbackError:
+            if own is NO_FORM:
+                raise
+            return own  # the reference refuses a call the student's own answers (its parameter names ...)
+        return in_form(value, own)
+
+    def __repr__(self):
+        return repr(self._stand_in)
+
+
+class OwnFormClass(OwnFormCallable):
+    """An isolated class: its instances pair the reference's (a trusted stand-in) with the student's own."""
+
+    def __call__(self, *args, **kwargs):
+        own = self._isolation.shadow(self._own, args, kwargs)
+        try:
+            stand_in = self._stand_in(*args, **kwargs)
+        except GraderCallbackError:
+            if own is NO_FORM:
+                raise
+            return own  # the reference's constructor refuses arguments the student's own class takes
+        return OwnFormInstance(stand_in, None if own is NO_FORM else own, self._isolation)
+
+
+class OwnFormInstance:
+    """A reference instance used by the student's unit: each method answers in the form of the
+    student's own instance's method (run on the same calls, so its state follows); a data
+    attribute the unit reads is the student's own instance's."""
+
+    def __init__(self, stand_in, own, isolation):
+        self._stand_in, self._own, self._isolation = stand_in, own, isolation
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            own = getattr(self._own, name) if self._own is not None else None
+        except BaseException:  # noqa: B036 - the student's __getattr__ may raise anything
+            own = None
+        if own is not None and not callable(own):
+            return own
+        return OwnFormCallable(getattr(self._stand_in, name), own, self._isolation)
+
+    def __repr__(self):
+        return repr(self._stand_in)
 
 
 def descend(step, gradient, start, steps):

@@ -276,9 +276,11 @@ def _returns_lists(source: str) -> str:
 
 
 def _returns_bare_values(source: str) -> str:
-    """One-input gates return the bare gradient; the loss values are NumPy scalars, not floats."""
+    """One-input gates return the bare gradient, and sigmoid_neuron unpacks its own gate's bare
+    gradient (the wiring that is right only for this form); loss values are NumPy scalars."""
     source = re.sub(r"(    def backward\(self, dout(?:=1\.0)?\):\n        ### BEGIN SOLUTION\n(?:.*\n)*?)"
                     r"        return \((.*),\)\n", r"\1        return \2\n", source)
+    source = source.replace("(d_pre,) = sigmoid_gate.backward(1.0)", "d_pre = sigmoid_gate.backward(1.0)")
     return source.replace("return float(", "return np.float64(")
 
 
@@ -303,6 +305,7 @@ def test_the_alternatives_differ_from_the_reference():
     assert CORRECT["backward_returns_lists"].count("return [") >= 13
     gates_part = CORRECT["bare_gradients_numpy_scalar_losses"].split("def sigmoid_neuron")[0]
     assert re.search(r"return \(.*,\)\n", gates_part) is None
+    assert "d_pre = sigmoid_gate.backward(1.0)" in CORRECT["bare_gradients_numpy_scalar_losses"]
     assert len(CORRECT) >= 5
 
 

@@ -77,7 +77,7 @@ def run_handout(args) -> int:
 
     source = Path(__file__).resolve().parent / "handouts" / args.assignment
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.iterdir()):
+    for path in sorted(p for p in source.iterdir() if p.suffix in (".py", ".ipynb")):
         target = args.out / path.name
         if target.exists():
             print(f"kept your {target} (not overwritten)", file=sys.stderr)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import importlib.util
 import inspect
 import json
 import os
@@ -198,9 +199,13 @@ def record(repo_root: Path, staging: Path, assignment: str) -> dict:
 
 
 def write_recordings(entries: dict, path: Path) -> None:
-    """Entries as gzip'd JSON, keys sorted, no timestamp: the same recording gives the same bytes."""
-    text = json.dumps(entries, sort_keys=True, separators=(",", ":"))
-    path.write_bytes(gzip.compress(text.encode(), compresslevel=9, mtime=0))
+    """Entries in the kit's format (`nnopt_kit.replay.pack_recordings`), gzip'd without a timestamp:
+    the same recording gives the same bytes."""
+    spec = importlib.util.spec_from_file_location(
+        "_kit_replay_format", Path(__file__).resolve().parents[3] / "kit" / "nnopt_kit" / "replay.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path.write_bytes(gzip.compress(module.pack_recordings(entries), compresslevel=9, mtime=0))
 
 
 def main() -> int:

@@ -305,3 +305,17 @@ def test_a_non_editable_install_of_the_grader_grades(tmp_path):
                            "--no-color", str(student)], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Score: 13/13" in done.stdout
+
+
+def test_the_ci_template_installs_the_kit_only_and_needs_no_secret():
+    """templates/github-workflow.yml: the student's repository is the only checkout, no token or
+    secret, the kit (a wheel in the template repository or at KIT_URL) is the only grader installed,
+    and the self-check keeps the job summary and annotations (--format github) and JUnit."""
+    text = (REPO / "templates" / "github-workflow.yml").read_text()
+    steps = text[text.index("steps:"):]
+    assert steps.count("uses: actions/checkout@") == 1 and "repository:" not in steps
+    assert "secrets." not in text and "token" not in text.lower().replace("no token", "")
+    assert "pip install .kit/nnopt_kit-*.whl" in text and 'pip install "$KIT_URL"' in text
+    assert "autograder" not in steps.replace("autograder-report", "")
+    assert 'python -m nnopt_kit check --assignment "$ASSIGNMENT" "$SUBMISSION"' in text
+    assert "--format github --junit report.xml" in text

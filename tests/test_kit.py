@@ -3,7 +3,7 @@ fresh virtualenv, it self-checks like the grader and holds no answers.
 
 Leak tests, each shown to fail on a deliberately leaky kit:
 (a) no file of the kit holds a non-trivial line of a solution region, of a hidden suite, or of a
-    recorded (instructor-only) suite helper;
+    recorded (instructor-only) suite helper, nor the id of a hidden check;
 (b) no importable object of the kit computes a reference result for an input that was not
     recorded: every replay path, called with fresh random inputs, refuses;
 (c) no path to solutions or hidden checks: no `autograder`, no `solutions`, no hidden module,
@@ -186,21 +186,31 @@ def kit_texts(root: Path):
         yield path.relative_to(root).as_posix(), data.decode("utf-8", errors="replace")
 
 
+def hidden_check_ids() -> set[str]:
+    """Names of hidden checks that no visible check shares."""
+    def names(pattern):
+        return {node.name for path in (REPO / "autograder" / "suites").glob(pattern)
+                for node in ast.parse(path.read_text()).body
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    return names("*/test_hidden*.py") - names("*/test_visible.py")
+
+
 def answer_text_found(roots: list[Path]) -> list[str]:
-    """(a): every (file, line) of a kit tree that is a forbidden line."""
+    """(a): every (file, line) of a kit tree that is a forbidden line or names a hidden check."""
     forbidden = forbidden_lines()
+    ids = re.compile(r"\b(" + "|".join(sorted(hidden_check_ids())) + r")\b")
     found = []
     for root in roots:
         for relative, text in kit_texts(root):
             for line in text.splitlines():
-                if line.strip() in forbidden:
+                if line.strip() in forbidden or ids.search(line):
                     found.append(f"{relative}: {line.strip()[:80]}")
     return found
 
 
 def test_a_no_solution_hidden_or_recorded_helper_line_in_the_kit(kit, kit_python, tmp_path):
     package = installed_package(kit_python, tmp_path)
-    assert len(forbidden_lines()) > 100  # the scan has something to find
+    assert len(forbidden_lines()) > 100 and len(hidden_check_ids()) > 30  # the scan has something to find
     assert answer_text_found([package, kit[1] / "handouts"]) == []
 
 
@@ -475,6 +485,11 @@ def test_the_kits_check_command_reports_like_the_graders(kit_python, tmp_path):
                            str(correct)], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Score: 43/43" in done.stdout
+    notebook = REPO / "examples" / "cohort" / "line_search" / "fay_notebook" / "line_search.ipynb"
+    done = subprocess.run([str(scripts / "nnopt-kit"), "check", "--assignment", "line_search", "--no-color",
+                           str(notebook)], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Score: 8/8" in done.stdout
     summary = tmp_path / "summary.md"
     done = subprocess.run([str(kit_python), "-m", "nnopt_kit", "check", "--assignment", "optimizers", str(wrong),
                            "--format", "github", "--junit", str(tmp_path / "report.xml")], capture_output=True,

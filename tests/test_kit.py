@@ -530,3 +530,18 @@ def test_the_released_notebook_self_checks_with_the_kit(student_python, tmp_path
     printed = json.loads(done.stdout.splitlines()[-1])
     assert "MaxGate: 6 / 6 points from the visible checks" in printed
     assert "Visible checks: 71 / 71 points, 30 passed, 0 failed." in printed
+
+
+def test_every_suite_helper_the_kit_ships_was_reviewed():
+    """Default deny for answer-bearing code: each function or class a pruned helper module keeps
+    is either replayed (`sources.RECORDED`) or reviewed as shippable (`sources.REVIEWED_SHIPPED`)."""
+    unreviewed = []
+    for assignment in ASSIGNMENTS:
+        for stem, text in kit_sources.pruned_suite(assignment, REPO / "autograder" / "suites" / assignment).items():
+            if stem == "test_visible":
+                continue
+            allowed = set(kit_sources.RECORDED[assignment].get(stem, ())) | set(
+                kit_sources.REVIEWED_SHIPPED[assignment].get(stem, ()))
+            unreviewed += [f"{assignment}/{stem}.py: {node.name}" for node in ast.parse(text).body
+                           if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name not in allowed]
+    assert unreviewed == [], "classify in autograder/release/kit/sources.py (RECORDED or REVIEWED_SHIPPED)"

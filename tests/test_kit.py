@@ -545,3 +545,29 @@ def test_every_suite_helper_the_kit_ships_was_reviewed():
             unreviewed += [f"{assignment}/{stem}.py: {node.name}" for node in ast.parse(text).body
                            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name not in allowed]
     assert unreviewed == [], "classify in autograder/release/kit/sources.py (RECORDED or REVIEWED_SHIPPED)"
+
+
+def test_a_hang_and_a_crash_cost_their_functions_checks_never_the_report(kit_python, tmp_path):
+    """The kit's portable worker path (`--sandbox process`, no bubblewrap): trusted-side deadlines
+    and restarts, as in the grader."""
+    reference = (REPO / "solutions" / "gates.py").read_text()
+    hanging = reference.replace("        self.out = np.exp(np.asarray(x, dtype=np.float64))\n",
+                                "        while True:\n            pass\n", 1)
+    broken = hanging.replace("class ReciprocalGate:", "import os\n\n\nclass ReciprocalGate:", 1)
+    broken = re.sub(r"(class ReciprocalGate:.*?def forward\(self, x\):\n)", r"\1        os._exit(3)\n", broken,
+                    count=1, flags=re.S)
+    assert broken.count("os._exit(3)") == 1 and "while True" in broken
+    (tmp_path / "gates.py").write_text(broken)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    done = subprocess.run([str(kit_python), "-m", "nnopt_kit", "check", "--assignment", "gates", "--sandbox",
+                           "process", "--no-color", "--junit", str(tmp_path / "report.xml"), str(tmp_path / "gates.py")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert done.returncode == 1, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    verdict = {line[4:].strip().split("  ", 1)[-1]: line[:4] for line in lines if line[:4] in ("PASS", "FAIL")}
+    assert verdict["forward returns the gate's value [ExpGate]"] == "FAIL"
+    assert verdict["forward returns the gate's value [ReciprocalGate]"] == "FAIL"
+    assert verdict["forward returns the gate's value [AddGate]"] == "PASS"
+    assert verdict["backward(dout) matches central differences of sum(dout * forward) [MatMulGate]"] == "PASS"
+    assert sum(v == "FAIL" for v in verdict.values()) == 4, done.stdout
+    assert "Score: 61/71" in done.stdout

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--out", type=Path, default=REPO_ROOT / "assignments")
     release.add_argument("--source-notebooks", type=Path, default=None,
                          help="also write instructor source notebooks for nbgrader here")
+    release.add_argument("--kit-dist", type=Path, default=REPO_ROOT / "dist",
+                         help="where the student kit goes (wheel and handouts; docs/student-kit.md)")
+    release.add_argument("--no-kit", action="store_true", help="regenerate the handouts only")
     release.set_defaults(run=run_release)
 
     bundle = commands.add_parser("gradescope", help="build a Gradescope autograder.zip")
@@ -224,6 +227,11 @@ def run_release(args) -> int:
 
     for path in release_all(REPO_ROOT, args.out, args.source_notebooks):
         print(path)
+    if not args.no_kit:
+        from autograder.release.kit import build_kit
+
+        for path in build_kit(REPO_ROOT, args.kit_dist, args.out):
+            print(path)
     return EXIT_OK
 
 

@@ -128,6 +128,19 @@ def grade_namespace(assignment: str, namespace: Mapping, *, hidden: bool) -> Sub
     return cached
 
 
+class GraderError(RuntimeError):
+    """The grader itself failed (it crashed or ran out of time): no score can be given. Raised in the
+    notebook's cell, so that nbgrader and `nbconvert --execute` see an error instead of 0 points."""
+
+
+def _raise_for_grader_failure(result: SubmissionResult) -> None:
+    """A result without checks because grading itself failed is the grader's error, never the
+    student's 0 (a submission that hangs or crashes still gets its checks, each failed)."""
+    if result.status == "error" or (result.status == "timeout" and not result.checks):
+        raise GraderError(f"the {result.assignment} grader could not grade this notebook, so no points are "
+                          f"recorded; tell your instructor. {result.output}")
+
+
 def _points(value: float) -> str:
     return f"{value:g}"
 
@@ -148,6 +161,7 @@ def unit_score(assignment: str, unit: str | None, namespace: Mapping, *, hidden:
     hidden=False runs the visible checks only (what students see); the autograded
     cells pass hidden=True when nbgrader grades."""
     result = grade_namespace(assignment, namespace, hidden=hidden)
+    _raise_for_grader_failure(result)
     checks = [c for c in result.checks if c.unit == unit]
     earned = float(round(sum(c.score for c in checks), 6))
     label = unit or assignment
@@ -170,6 +184,7 @@ def unit_score(assignment: str, unit: str | None, namespace: Mapping, *, hidden:
 def self_check(assignment: str, namespace: Mapping) -> SubmissionResult:
     """Print the report of every visible check on the notebook's definitions."""
     result = grade_namespace(assignment, namespace, hidden=False)
+    _raise_for_grader_failure(result)
     if result.output:
         print(result.output)
     for check in result.checks:

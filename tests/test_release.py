@@ -6,6 +6,7 @@ import importlib.util
 import inspect
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.reference import ASSIGNMENTS
@@ -224,3 +225,97 @@ def test_regenerating_gives_the_committed_files(tmp_path):
         assert committed.exists(), f"{committed} is missing: run `python -m autograder release`"
         assert path.read_bytes() == committed.read_bytes(), \
             f"{committed} is out of sync with solutions/ and the suites: run `python -m autograder release`"
+
+
+# --- the student kit's release side (the kit itself: tests/test_kit.py) ---
+
+def test_a_notebook_cell_facing_a_grader_error_raises_instead_of_scoring_zero(monkeypatch):
+    """nbgrader must see an error, not 0 points, when the grader itself fails."""
+    from autograder import notebook
+    from autograder.results import SubmissionResult
+
+    failure = SubmissionResult(student="notebook", assignment="gates", checks=[], status="error",
+                               output="the grader failed (exit 1):\nFileNotFoundError: solutions/gates.py")
+    monkeypatch.setattr(notebook, "_grade_in_subprocess", lambda *args: failure)
+    monkeypatch.setattr(notebook, "_RESULTS", {})
+    namespace = {"In": ["", "def f(x):\n    return x\n"]}
+    with pytest.raises(notebook.GraderError, match="FileNotFoundError"):
+        notebook.unit_score("gates", "AddGate", namespace, hidden=True)
+    with pytest.raises(notebook.GraderError):
+        notebook.self_check("gates", namespace)
+    graded = SubmissionResult(student="notebook", assignment="gates", checks=[], status="ok")
+    monkeypatch.setattr(notebook, "_grade_in_subprocess", lambda *args: graded)
+    assert notebook.unit_score("gates", "AddGate", namespace) == 0.0  # no checks of the unit: 0, no error
+
+
+def test_released_notebook_cells_import_the_grader_or_else_the_kit():
+    for assignment in ASSIGNMENTS:
+        nb = nbformat.read(RELEASED / assignment / f"{assignment}.ipynb", as_version=4)
+        graded = [c.source for c in nb.cells
+                  if c.cell_type == "code" and ("unit_score(" in c.source or "self_check(" in c.source)]
+        assert graded
+        for source in graded:
+            tree = ast.parse(source)
+            tries = [node for node in tree.body if isinstance(node, ast.Try)]
+            assert tries, source
+            assert tries[0].body[0].module == "autograder.notebook"
+            assert tries[0].handlers[0].body[0].module == "nnopt_kit.notebook"
+
+
+@pytest.mark.slow
+def test_recordings_are_regenerated_identically_from_the_suites(tmp_path):
+    """The kit's recordings are a pure function of solutions/ and the suites (no second source of
+    truth: `release` rebuilds them every time, and twice gives the same bytes)."""
+    from autograder.release.kit import recording, sources
+
+    outputs = []
+    for run in ("one", "two"):
+        staging = tmp_path / run
+        sources.stage(REPO, staging)
+        out = recording.record(REPO, staging, "gates")
+        assert out["scores"]["reference"][0] == out["scores"]["reference"][1] > 0
+        assert out["conflicts"] == [] and out["pruned_data_differs"] == []
+        recording.write_recordings(out["entries"], tmp_path / f"{run}.json.gz")
+        outputs.append((tmp_path / f"{run}.json.gz").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.slow
+def test_a_non_editable_install_of_the_grader_grades(tmp_path):
+    """`pip install` (not -e) of the grader: the reference ships as package data (instructors only)
+    and `check` grades from outside the repository. Installed with --target and put first on the
+    path of this interpreter (which has the grader's dependencies)."""
+    import os
+    import subprocess
+    import sys
+
+    wheels, target = tmp_path / "wheels", tmp_path / "installed"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "-w", str(wheels), str(REPO)], check=True, capture_output=True, cwd=tmp_path)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+                    *map(str, wheels.glob("*.whl"))], check=True, capture_output=True)
+    env = {**{k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}, "PYTHONPATH": str(target)}
+    where = subprocess.run([sys.executable, "-c", "import autograder, solutions; print(autograder.__file__)"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert where.returncode == 0, where.stderr
+    assert where.stdout.startswith(str(target))
+    assert (target / "solutions" / "quasi_newton.py").exists()
+    student = REPO / "examples" / "cohort" / "quasi_newton" / "ada_expanded"
+    done = subprocess.run([sys.executable, "-m", "autograder", "check", "--assignment", "quasi_newton",
+                           "--no-color", str(student)], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Score: 13/13" in done.stdout
+
+
+def test_the_ci_template_installs_the_kit_only_and_needs_no_secret():
+    """templates/github-workflow.yml: the student's repository is the only checkout, no token or
+    secret, the kit (a wheel in the template repository or at KIT_URL) is the only grader installed,
+    and the self-check keeps the job summary and annotations (--format github) and JUnit."""
+    text = (REPO / "templates" / "github-workflow.yml").read_text()
+    steps = text[text.index("steps:"):]
+    assert steps.count("uses: actions/checkout@") == 1 and "repository:" not in steps
+    assert "secrets." not in text and "token" not in text.lower().replace("no token", "")
+    assert "pip install .kit/nnopt_kit-*.whl" in text and 'pip install "$KIT_URL"' in text
+    assert "autograder" not in steps.replace("autograder-report", "")
+    assert 'python -m nnopt_kit check --assignment "$ASSIGNMENT" "$SUBMISSION"' in text
+    assert "--format github --junit report.xml" in text

@@ -62,6 +62,15 @@ def _cell_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", text)[:64]
 
 
+def _import_lines(name: str) -> list[str]:
+    """Import `name` from the grader where it is installed (instructors, nbgrader), else from the
+    student kit (`pip install nnopt_kit-*.whl`; docs/student-kit.md)."""
+    return ["try:",
+            f"    from autograder.notebook import {name}",
+            "except ImportError:  # a student's machine: the kit",
+            f"    from nnopt_kit.notebook import {name}"]
+
+
 def checks_cell_source(assignment: str, unit: str | None, points: UnitPoints) -> str:
     """The autograded cell of one unit: visible checks for the student, all checks
     when nbgrader autogrades (the hidden-test region survives only in the source)."""
@@ -75,7 +84,7 @@ def checks_cell_source(assignment: str, unit: str | None, points: UnitPoints) ->
     return "\n".join([
         f"# Autograded checks of {subject}: {_number(points.total)} points, {split}",
         "# The number this cell shows is your score.",
-        "from autograder.notebook import unit_score",
+        *_import_lines("unit_score"),
         "",
         "include_hidden = False",
         BEGIN_HIDDEN_TESTS,
@@ -149,7 +158,7 @@ def instructor_cells(assignment: str, solution_source: str, handout: str,
         "code", "self_check",
         "\n".join([
             "# Self-check: runs every visible check on your definitions above and prints a report.",
-            "from autograder.notebook import self_check",
+            *_import_lines("self_check"),
             "",
             f'visible_results = self_check("{assignment}", globals())',
         ]),

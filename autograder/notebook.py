@@ -41,7 +41,7 @@ Each kept statement runs guarded: one that raises in grading (a data file missin
 sandbox, a library not installed) is reported on stderr and skipped, so only the units that
 need what it would have bound lose points, instead of an import error zeroing the notebook.
 `from __future__` imports are hoisted to the top. IPython syntax has been rewritten by IPython's
-own transformer into `get_ipython()` calls before this runs (`python_of_cell`); of those, the
+own transformer into `get_ipython()` calls (`python_of_cell`, for a cell that does not parse); of those, the
 magics that run Python in the user namespace (`%%time`, `%%capture`, `%%prun`, `%%debug`, `%time`,
 `%prun`, `%debug`) are replaced by the code they run, and every other one is a call nothing
 needs, so it is dropped (the prelude's `get_ipython()` does nothing, should a kept function
@@ -60,8 +60,8 @@ from __future__ import annotations
 
 import argparse
 import ast
-import builtins
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -70,7 +70,6 @@ import symtable
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
 from pathlib import Path
 
 from autograder.results import SubmissionResult, from_gradescope, to_gradescope
@@ -103,7 +102,7 @@ def _notebook_statement_failed(where, error):
 '''
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)
 class Statement:
     """One top-level statement of a code cell and what it does to module names.
 
@@ -113,21 +112,45 @@ class Statement:
     `uses`: names it evaluates when it runs; `call_uses`: global names its functions, lambdas and
     methods read when called; `effects`: global names those functions rebind or mutate when called;
     `opaque`: it may bind names nobody can see (`from x import *`, `globals()[k] = v`, `exec`).
+    `effects` and `string_lines` walk the whole statement, so they are computed when first asked.
     """
 
     text: str
     where: str
+    node: ast.stmt
+    first: int  # the statement's first line (its first decorator's) in the cell
     binds: frozenset[str] = frozenset()
     kills: frozenset[str] = frozenset()
     mutates: frozenset[str] = frozenset()
     uses: frozenset[str] = frozenset()
     call_uses: frozenset[str] = frozenset()
-    effects: frozenset[str] = frozenset()
+    global_assigned: frozenset[str] = frozenset()  # names its functions declare `global` and assign
     imported: frozenset[str] = frozenset()
     opaque: bool = False
     future: bool = False
-    string_lines: frozenset[int] = frozenset()  # 0-based lines of `text` inside a multi-line string
     definition: bool = False  # a def or class statement
+
+    @functools.cached_property
+    def effects(self) -> frozenset[str]:
+        if not self.call_uses:
+            return frozenset()
+        return frozenset(self.global_assigned | (_mutated_roots(ast.walk(self.node)) & self.call_uses))
+
+    @functools.cached_property
+    def string_lines(self) -> frozenset[int]:
+        """Lines (0-based in `text`) that continue a multi-line string: their text is part of the
+        string's value, so they must not be re-indented."""
+        if "\n" not in self.text:
+            return frozenset()
+        lines, todo = set(), [self.node]
+        while todo:  # only nodes spanning lines can hold a string that does
+            part = todo.pop()
+            if isinstance(part, ast.JoinedStr) or (isinstance(part, ast.Constant) and isinstance(part.value, (str, bytes))):
+                lines.update(range(part.lineno + 1 - self.first, part.end_lineno + 1 - self.first))
+            else:
+                todo += [child for child in ast.iter_child_nodes(part)
+                         if getattr(child, "end_lineno", None) is None or child.end_lineno > child.lineno]
+        return frozenset(lines)
 
 
 def _root_name(node: ast.AST) -> str | None:
@@ -216,47 +239,21 @@ def _killed_names(node: ast.stmt) -> set[str]:
     return _bound_names([node])[0]
 
 
-def _global_names(table: symtable.SymbolTable) -> set[str]:
-    return {s.get_name() for s in table.get_symbols() if s.is_global() or s.is_declared_global()}
-
-
-def _scope_names(table: symtable.SymbolTable, runs_now: bool, now: set[str], later: set[str]) -> None:
+def _scope_names(table: symtable.SymbolTable, runs_now: bool, now: set[str], later: set[str],
+                 assigned: set[str]) -> None:
     """Sort the global names of `table` and its nested scopes by when they are read: class bodies
-    and comprehensions run when the statement runs (`now`), functions and lambdas when called."""
+    and comprehensions run when the statement runs (`now`), functions and lambdas when called;
+    `assigned` gets the names a function declares `global` and assigns."""
     runs_now = runs_now and (table.get_type() == "class" or table.get_name() in
                              ("listcomp", "setcomp", "dictcomp", "genexpr"))
-    (now if runs_now else later).update(_global_names(table))
+    names = now if runs_now else later
+    for symbol in table.get_symbols():
+        if symbol.is_global() or symbol.is_declared_global():
+            names.add(symbol.get_name())
+            if symbol.is_declared_global() and symbol.is_assigned():
+                assigned.add(symbol.get_name())
     for child in table.get_children():
-        _scope_names(child, runs_now, now, later)
-
-
-def _function_effects(node: ast.AST, table: symtable.SymbolTable) -> set[str]:
-    """Module names a function rebinds (`global x; x = ...`) or mutates when called."""
-    globals_ = set()
-    assigned = set()
-
-    def visit(t: symtable.SymbolTable) -> None:
-        for s in t.get_symbols():
-            if s.is_global() or s.is_declared_global():
-                globals_.add(s.get_name())
-                if s.is_declared_global() and s.is_assigned():
-                    assigned.add(s.get_name())
-        for child in t.get_children():
-            visit(child)
-
-    visit(table)
-    return assigned | (_mutated_roots(ast.walk(node)) & globals_)
-
-
-def _string_lines(node: ast.AST, first_line: int) -> frozenset[int]:
-    """Lines (0-based from `first_line`) that continue a multi-line string: their text is part of
-    the string's value, so they must not be re-indented."""
-    lines = set()
-    for part in ast.walk(node):
-        if isinstance(part, (ast.Constant, ast.JoinedStr)) and part.end_lineno > part.lineno and (
-                isinstance(part, ast.JoinedStr) or isinstance(part.value, (str, bytes))):
-            lines.update(range(part.lineno + 1 - first_line, part.end_lineno + 1 - first_line))
-    return frozenset(lines)
+        _scope_names(child, runs_now, now, later, assigned)
 
 
 def _imports_autograder(node: ast.stmt) -> bool:
@@ -284,76 +281,63 @@ def _python_magic(node: ast.stmt) -> str | None:
 
 
 def python_of_cell(source: str) -> str:
-    """A code cell as Python: a cell that parses is Python already; any other one (magics, shell
-    escapes, `?` help) is rewritten by IPython's own transformer into `get_ipython()` calls, line
-    by line, so the rest of the cell stays. IPython (~55 ms to import) is imported only then."""
-    if _parses(source):
-        return source
+    """A code cell that does not parse as Python (magics, shell escapes, `?` help) rewritten by
+    IPython's own transformer into `get_ipython()` calls, line by line, so the rest of the cell
+    stays. IPython (~55 ms to import) is imported only for such a cell."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager().transform_cell(source)
 
 
-def _parses(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except (SyntaxError, ValueError):  # ValueError: null bytes
-        return False
-    return True
-
-
-def cell_statements(source: str, where: str) -> list[Statement]:
-    """The top-level statements of one code cell (Python, see `python_of_cell`); none when the
-    cell does not parse, as Jupyter would run none of it."""
+def cell_statements(source: str, where: str, *, rewritten: bool = False) -> list[Statement]:
+    """The top-level statements of one code cell; a cell that does not parse is rewritten by
+    `python_of_cell` once, and if it still does not parse it has none, as Jupyter runs none of it."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     try:
         tree = ast.parse(source)
-        table = symtable.symtable(source, "<cell>", "exec")
-    except (SyntaxError, ValueError):
-        return []
+    except (SyntaxError, ValueError):  # ValueError: null bytes
+        return [] if rewritten else cell_statements(python_of_cell(source), where, rewritten=True)
     lines = source.split("\n")
-    children = table.get_children()
+    scopes: list = []  # the cell's symbol tables, made when a statement has a function or class
+
+    def tables_within(first: int, last: int) -> list:
+        if not scopes:
+            scopes.append(symtable.symtable(source, "<cell>", "exec").get_children())
+        return [t for t in scopes[0] if first <= t.get_lineno() <= last]
+
     statements = []
     for index, node in enumerate(tree.body):
         if _imports_autograder(node):
             continue
         magic_code = _python_magic(node)
         if magic_code is not None:
-            statements += cell_statements(python_of_cell(magic_code), where)
+            statements += cell_statements(magic_code, where)
             continue
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         shares_line = (index > 0 and tree.body[index - 1].end_lineno == node.lineno) or (
             index + 1 < len(tree.body) and tree.body[index + 1].lineno == node.end_lineno)
         text = ast.get_source_segment(source, node) if shares_line else "\n".join(lines[first - 1:node.end_lineno])
-        statements.append(_analyse(node, text, first, f"{where}, line {first}", [
-            c for c in children if first <= c.get_lineno() <= node.end_lineno]))
+        statements.append(_analyse(node, text, first, f"{where}, line {first}", tables_within))
     return statements
 
 
-def _analyse(node: ast.stmt, text: str, first: int, where: str, tables: list) -> Statement:
+def _analyse(node: ast.stmt, text: str, first: int, where: str, tables_within) -> Statement:
     here = list(_nodes_in_scope(node))
     binds, imported = _bound_names(here)
     uses = {n.id for n in here if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store)}
     uses |= {n.target.id for n in here if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
-    now, later = set(), set()
-    effects = set()
-    for table in tables:
-        _scope_names(table, True, now, later)
-    defs = [n for n in ast.walk(node) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
-    function_tables = [t for t in tables if t.get_type() == "function"] + [
-        c for t in tables if t.get_type() == "class" for c in t.get_children()]
-    for function in defs:
-        for table in function_tables:
-            if table.get_lineno() == function.lineno:
-                effects |= _function_effects(function, table)
+    now, later, assigned = set(), set(), set()
+    if any(isinstance(n, _SCOPES) for n in here):
+        for table in tables_within(first, node.end_lineno):
+            _scope_names(table, True, now, later, assigned)
+    mutates = _mutated_roots(here)
     star = any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in here)
     return Statement(
-        text=text, where=where, binds=frozenset(binds), kills=frozenset(_killed_names(node)),
-        mutates=frozenset(_mutated_roots(here)), uses=frozenset(uses | now), call_uses=frozenset(later),
-        effects=frozenset(effects), imported=frozenset(imported),
-        opaque=star or "exec" in uses or bool(_mutated_roots(here) & {"globals", "vars", "locals"}),
+        text=text, where=where, node=node, first=first, binds=frozenset(binds),
+        kills=frozenset(_killed_names(node)), mutates=frozenset(mutates), uses=frozenset(uses | now),
+        call_uses=frozenset(later), global_assigned=frozenset(assigned), imported=frozenset(imported),
+        opaque=star or "exec" in uses or bool(mutates & {"globals", "vars", "locals"}),
         future=isinstance(node, ast.ImportFrom) and node.module == "__future__",
-        string_lines=_string_lines(node, first),
         definition=isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
 
 
@@ -414,8 +398,9 @@ class NotebookModule:
         for index in range(len(self.statements) - 1, -1, -1):
             statement = self.statements[index]
             calls = reached.names(statement.uses)
-            changes = statement.binds | ((statement.mutates | reached.effects(statement.uses | calls)) - imported_only)
-            if not (statement.opaque or statement.future or changes & live):
+            if not (statement.opaque or statement.future or statement.binds & live
+                    or (statement.mutates - imported_only) & live
+                    or (reached.effects(statement.uses | calls) - imported_only) & live):
                 continue
             new_keep[index] = True
             live -= statement.kills
@@ -466,15 +451,15 @@ def module_source(statements: Sequence[Statement], graded: Iterable[str] | None)
 
 def source_from_cells(cells: Iterable[str], graded: Iterable[str] | None = None,
                       labels: Iterable[str] | None = None) -> str:
-    """The module a notebook defines for grading, from its code cells (Python, see
-    `python_of_cell`) in run order; `graded`: the names grading reads (None: every top-level
+    """The module a notebook defines for grading, from its code cells (IPython syntax allowed, see
+    `cell_statements`) in run order; `graded`: the names grading reads (None: every top-level
     def and class); `labels` name the cells in messages (default 'code cell N')."""
     cells = list(cells)
     labels = list(labels) if labels is not None else [f"code cell {i + 1}" for i in range(len(cells))]
     return module_source([s for cell, label in zip(cells, labels) for s in cell_statements(cell, label)], graded)
 
 
-@cache
+@functools.cache
 def graded_names(assignment: str) -> frozenset[str] | None:
     """The top-level names the assignment's reference solution defines (its functions, classes and
     constants; not its imports): what grading may read from a submission. None if unknown."""

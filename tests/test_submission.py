@@ -110,14 +110,28 @@ def test_binary_garbage_is_an_error_not_a_crash(tmp_path, name):
     assert sub.source is None and sub.error
 
 
-def test_reading_a_plain_notebook_imports_neither_ipython_nor_jsonschemas_format_checkers():
-    """jsonschema imports every optional format checker it finds with nbformat; one of them
-    compiles 38 grammars (2 s). IPython's transformer is needed only for cells that do not parse.
-    A fresh interpreter reads a notebook without IPython syntax with none of them imported."""
+def test_reading_a_plain_notebook_imports_neither_ipython_nor_nbformat():
+    """A version-4 notebook is read as JSON: nbformat (with jsonschema and the format checkers it
+    finds, one of which compiles 38 grammars) is not imported, and IPython's transformer is needed
+    only for cells that do not parse. A fresh interpreter reads a notebook without IPython syntax
+    with none of them imported."""
     notebook = ROOT / "examples" / "cohort" / "gates" / "olga_notebook" / "gates.ipynb"
     script = ("import sys; from pathlib import Path; from autograder import submission; "
               f"sub = submission.load(Path({str(notebook)!r}), 'gates'); "
               "print(sub.error or 'read', 'class AddGate' in sub.source, "
-              "sorted(set(submission._FORMAT_CHECKERS + ('IPython',)) & set(sys.modules)))")
+              "sorted(set(submission._FORMAT_CHECKERS + ('IPython', 'nbformat')) & set(sys.modules)))")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert run.stdout.split("\n")[-2] == "read True []", run.stdout + run.stderr
+
+
+def test_discover_without_reading_finds_the_same_files(tmp_path):
+    (tmp_path / "amy" / "deep").mkdir(parents=True)
+    make_notebook(tmp_path / "amy" / "deep" / "activations.ipynb", [nbformat.v4.new_code_cell(SOURCE)])
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "activations.py").write_text(SOURCE)
+    with zipfile.ZipFile(tmp_path / "kim.zip", "w") as zf:
+        zf.writestr("activations.py", SOURCE)
+    read = submission.discover(tmp_path, "activations")
+    found = submission.discover(tmp_path, "activations", read=False)
+    assert [s.source_path for s in found] == [s.source_path for s in read]
+    assert all(s.source is None for s in found) and all(s.source for s in read)

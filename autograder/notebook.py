@@ -140,8 +140,8 @@ class Statement:
     def string_lines(self) -> frozenset[int]:
         """Lines (0-based in `text`) that continue a multi-line string: their text is part of the
         string's value, so they must not be re-indented."""
-        if "\n" not in self.text:
-            return frozenset()
+        if not any(quote in self.text for quote in ('"""', "'''", "\\\n")):
+            return frozenset()  # a string spans lines only as a triple-quoted one or by a backslash
         lines, todo = set(), [self.node]
         while todo:  # only nodes spanning lines can hold a string that does
             part = todo.pop()

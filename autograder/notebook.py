@@ -187,7 +187,8 @@ def _argument_parts(args: ast.arguments) -> list[ast.AST]:
 
 
 def _mutated_roots(nodes: Iterable[ast.AST]) -> set[str]:
-    """Names whose objects the nodes change in place: item/attribute targets and method calls."""
+    """Names whose objects the nodes change in place: item/attribute targets, method calls and
+    `setattr`/`delattr`."""
     roots = set()
     for node in nodes:
         targets = []
@@ -199,6 +200,9 @@ def _mutated_roots(nodes: Iterable[ast.AST]) -> set[str]:
             targets = [item.optional_vars for item in node.items if item.optional_vars]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             roots.add(_root_name(node.func.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args and (
+                node.func.id in ("setattr", "delattr")):
+            roots.add(_root_name(node.args[0]))
         for target in targets:
             for part in ast.walk(target):
                 if isinstance(part, (ast.Subscript, ast.Attribute)) and not isinstance(part.ctx, ast.Load):

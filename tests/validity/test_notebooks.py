@@ -252,6 +252,13 @@ def test_helpers_of_any_case_tables_instances_and_default_constants_are_kept():
     assert "experiment" not in namespace
 
 
+def test_methods_attached_to_a_class_later_are_kept():
+    cells = ["class Gate:\n    pass", "def _forward(self, x):\n    return 2 * x",
+             "Gate.forward = _forward\nsetattr(Gate, 'backward', lambda self, d: (2 * d,))"]
+    gate = kept_names(cells, {"Gate"})["Gate"]()
+    assert gate.forward(3) == 6 and gate.backward(1) == (2,)
+
+
 def test_the_last_redefinition_wins_and_an_earlier_one_stays_where_it_was_used():
     cells = ["def act(z):\n    return -1", "TABLE = {'act': act}", "def act(z):\n    return 1",
              "def f(z):\n    return TABLE['act'](z) + act(z)", "def act(z):\n    return 10"]

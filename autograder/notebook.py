@@ -396,7 +396,8 @@ class NotebookModule:
     def _backward(self, live_at_end: set[str], keep: list[bool]) -> list[bool]:
         """Walk from the last statement to the first, keeping each that binds or mutates a live name."""
         binders = self._binders(keep)
-        imported_only = {n for n, ss in binders.items() if all(n in s.imported for s in ss if n in s.binds)}
+        imported_only = {n for n, ss in binders.items()  # modules: calls on them are not mutations
+                         if any(n in s.binds for s in ss) and all(n in s.imported for s in ss if n in s.binds)}
         reached = _CallReach(binders)
         live, new_keep = set(live_at_end), [False] * len(self.statements)
         for index in range(len(self.statements) - 1, -1, -1):

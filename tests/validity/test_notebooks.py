@@ -213,7 +213,7 @@ def test_a_notebook_grades_like_its_code_as_a_py(tmp_path, assignment, style):
     assert py_result.status == "ok" and py_result.score == py_result.max_score, py_result.output
     assert notebook_result.status == py_result.status, notebook_result.output
     assert per_check(notebook_result) == per_check(py_result)
-    assert "raised when graded" not in notebook_result.output
+    assert "raised when graded" not in notebook_result.stdout + notebook_result.output
 
 
 def test_the_styles_use_what_the_issue_names():
@@ -298,6 +298,20 @@ def test_a_kept_statement_that_raises_in_grading_costs_only_what_needs_it(capsys
     assert "code cell 2, line 1: FileNotFoundError" in capsys.readouterr().err
 
 
+@pytest.mark.slow
+def test_a_helper_that_fails_in_grading_costs_only_the_units_that_need_it(tmp_path):
+    """A data file present on the student's machine but not in the sandbox: `relu` needs it and
+    fails its checks, the other units keep their points, and the output says which cell failed."""
+    cells = ["import numpy as np", "data = np.load('weights.npy')",
+             "def relu(z):\n    return np.maximum(z, 0.0) + 0.0 * len(data)",
+             reference("activations").replace("def relu(", "def _first_relu(")]
+    result = grade("activations", submission.load(write_notebook(tmp_path / "activations.ipynb", cells),
+                                                  "activations").source)
+    lost = {c.check_id for c in result.checks if c.status != "passed"}
+    assert result.status == "ok" and lost and all("[relu]" in check for check in lost), lost
+    assert "code cell 2, line 1: FileNotFoundError" in result.stdout
+
+
 def test_multi_line_strings_keep_their_text_under_the_guard():
     cells = ['def f():\n    """first\nsecond"""\n    return """a\n  b\nc"""', "TEXT = '''x\n\ty'''"]
     namespace = kept_names(cells, {"f", "TEXT"})
@@ -343,3 +357,18 @@ def test_definitions_only_closure_loses_lowercase_helpers(monkeypatch, capsys):
     assert "_arr" not in namespace and "NameError: name 'to_array' is not defined" in capsys.readouterr().err
     monkeypatch.undo()
     assert "_arr" in kept_names(cells, notebook.graded_names("gates"))
+
+
+def test_the_kernel_history_builds_the_same_module_as_the_notebook_file(tmp_path):
+    """Inside Jupyter, `In` holds the cells as IPython rewrote them (magics as `get_ipython()`
+    calls); the module built from it equals the one built from the .ipynb."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    cells = magics(reference("activations")) + ["from autograder.notebook import unit_score\n"
+                                                "unit_score('activations', 'relu', globals())"]
+    history = [""] + [TransformerManager().transform_cell(cell) for cell in cells]
+    from_kernel = notebook.kernel_source({"In": history}, "activations")
+    from_file = submission.load(write_notebook(tmp_path / "activations.ipynb", cells), "activations").source
+    strip = lambda source: re.sub(r"notebook_statement_failed\('[^']*'", "", source)  # noqa: E731 (cell labels)
+    assert strip(from_kernel) == strip(from_file)
+    assert "def relu(" in from_kernel and "unit_score" not in from_kernel and "run_cell_magic" not in from_kernel

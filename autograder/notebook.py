@@ -154,9 +154,13 @@ class Statement:
 
 
 def _root_name(node: ast.AST) -> str | None:
-    """`T` of `T`, `T[k]`, `T.a.b`, `T[k].a(...)`: the module name whose object is reached."""
-    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Starred)):
-        node = node.func if isinstance(node, ast.Call) else node.value
+    """`T` of `T`, `T[k]`, `T.a.b`: the module name whose object is reached; `globals` of
+    `globals()[k]` (likewise `vars`, `locals`); None for the result of any other call."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    if isinstance(node, ast.Call):
+        dynamic = isinstance(node.func, ast.Name) and node.func.id in ("globals", "vars", "locals")
+        return node.func.id if dynamic else None
     return node.id if isinstance(node, ast.Name) else None
 
 
@@ -467,12 +471,16 @@ def source_from_cells(cells: Iterable[str], graded: Iterable[str] | None = None,
 @functools.cache
 def graded_names(assignment: str) -> frozenset[str] | None:
     """The top-level names the assignment's reference solution defines (its functions, classes and
-    constants; not its imports): what grading may read from a submission. None if unknown."""
+    constants; not its imports): what grading may read from a submission. None if unknown (then
+    every top-level def and class is graded)."""
     from autograder.reference import ASSIGNMENTS, SOLUTIONS_DIR
 
     if assignment not in ASSIGNMENTS:
         return None
-    tree = ast.parse((SOLUTIONS_DIR / f"{assignment}.py").read_text(encoding="utf-8"))
+    try:
+        tree = ast.parse((SOLUTIONS_DIR / f"{assignment}.py").read_text(encoding="utf-8"))
+    except OSError:
+        return None
     return frozenset(name for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom))
                      for name in _bound_names(_nodes_in_scope(node))[0])
 

@@ -226,8 +226,8 @@ def test_the_styles_use_what_the_issue_names():
         assert "ops.asarray(" in joined["helper_class_instance"]
         assert "raise NotImplementedError" in joined["redefinitions_last_correct"]
         assert "%%time\n" in joined["magics"]
-        assert " = lambda *args" in joined["assigned_and_looped_definitions"] or assignment in ("optimizers",)
-        assert "for _attempt" in joined["assigned_and_looped_definitions"] or assignment == "quasi_newton"
+        assert " = lambda *args" in joined["assigned_and_looped_definitions"]
+        assert "for _attempt" in joined["assigned_and_looped_definitions"] or assignment == "quasi_newton"  # no class
 
 
 # --- what the closure keeps and drops, statement by statement -----------------------------------

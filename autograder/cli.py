@@ -120,7 +120,7 @@ def run_grade(args) -> int:
     options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden)
     results = batch.grade_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
                                 regrade=args.regrade, options=options, progress=not args.no_progress)
-    subs = {s.student: s.source_path for s in submission.discover(args.submissions, args.assignment, read=False)}
+    subs = {s.student: s.source_path for s in submission.discover(args.submissions, args.assignment)}
     _ci_outputs(args, results, subs)
     total = sum(r.score for r in results)
     print(f"graded {len(results)} submissions of {args.assignment}: mean score "

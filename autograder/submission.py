@@ -37,20 +37,11 @@ class Submission:
         return self.origin if self.origin.is_file() else self.origin / self.filename
 
 
-def load(path: Path, assignment: str, student: str | None = None, *, read: bool = True) -> Submission:
-    """Read a submission from a file, a folder holding one, or a zip; read=False only finds the
-    file (`filename`, `source_path`) and leaves `source` None."""
+def load(path: Path, assignment: str, student: str | None = None) -> Submission:
+    """Read a submission from a file, a folder holding one, or a zip."""
     path = Path(path)
     student = student or (path.stem if path.suffix == ".zip" or path.is_dir() else path.parent.name)
     sub = Submission(student=student, assignment=assignment, origin=path)
-    if not read:
-        if path.is_dir():
-            chosen = _pick(assignment, {p.relative_to(path).as_posix(): p for p in path.rglob("*")
-                                        if _inside(p, path) and p.is_file()})
-            sub.filename = chosen[0] if chosen else ""
-        else:
-            sub.filename = path.name
-        return sub
     try:
         if path.is_dir():
             chosen = _pick(assignment, {p.relative_to(path).as_posix(): p for p in path.rglob("*")
@@ -196,9 +187,8 @@ def _is_grader_cell(metadata: dict) -> bool:
     return bool(is_test) or "self-check" in tags
 
 
-def discover(submissions_dir: Path, assignment: str, *, read: bool = True) -> list[Submission]:
-    """One Submission per student: each sub-folder or `.zip` of `submissions_dir`, by student id
-    (read=False: found, not read; see `load`)."""
+def discover(submissions_dir: Path, assignment: str) -> list[Submission]:
+    """One Submission per student: each sub-folder or `.zip` of `submissions_dir`, by student id."""
     root = Path(submissions_dir)
     entries = sorted(p for p in root.iterdir()
                      if _inside(p, root) and (p.is_dir() or p.suffix == ".zip") and not p.name.startswith("."))
@@ -208,6 +198,6 @@ def discover(submissions_dir: Path, assignment: str, *, read: bool = True) -> li
         if student in seen:
             continue
         seen.add(student)
-        subs.append(load(entry, assignment, student, read=read))
+        subs.append(load(entry, assignment, student))
     return subs
 

@@ -123,15 +123,3 @@ def test_reading_a_plain_notebook_imports_neither_ipython_nor_nbformat():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert run.stdout.split("\n")[-2] == "read True []", run.stdout + run.stderr
 
-
-def test_discover_without_reading_finds_the_same_files(tmp_path):
-    (tmp_path / "amy" / "deep").mkdir(parents=True)
-    make_notebook(tmp_path / "amy" / "deep" / "activations.ipynb", [nbformat.v4.new_code_cell(SOURCE)])
-    (tmp_path / "bob").mkdir()
-    (tmp_path / "bob" / "activations.py").write_text(SOURCE)
-    with zipfile.ZipFile(tmp_path / "kim.zip", "w") as zf:
-        zf.writestr("activations.py", SOURCE)
-    read = submission.discover(tmp_path, "activations")
-    found = submission.discover(tmp_path, "activations", read=False)
-    assert [s.source_path for s in found] == [s.source_path for s in read]
-    assert all(s.source is None for s in found) and all(s.source for s in read)

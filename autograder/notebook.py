@@ -27,22 +27,24 @@ Always kept: `from x import *` and statements that bind through `globals()`, `ex
 every statement that binds a name is kept. Never kept: expression statements that only call
 library code (`plt.plot(...)`, `print(...)`, `np.random.seed(0)`, `train(...)` whose result
 nothing needs), and `autograder` imports (the released notebooks' own test cells). Calls on
-imported modules are not mutations: the worker sets NumPy's error state and warning filters
-around every graded call, and a graded unit that draws from the global RNG fails its contract
-check, so dropping `np.seterr(...)` or a seed cannot change a verdict.
+imported modules are not mutations of the student's state: `np.random.seed(0)`, `plt.style.use`
+or `np.seterr(...)` at top level are dropped, and the worker's own settings apply to the graded
+calls (it sets NumPy's error state and warning filters around the calls it inspects, and a unit
+that draws from the global RNG fails its contract check whatever the seed).
 
 The alternative, running every cell with plotting neutralised, would still run a training loop
 or a `time.sleep` at import: a timeout for the whole submission, and a cost per student no
 backend switch removes. The closure is a static over-approximation (a name counts as used
 wherever it is named), so it may keep a harmless extra statement but not drop a needed one,
-apart from aliasing (`t = TABLE; t["x"] = f` mutates `TABLE` through `t`).
+apart from aliasing (`t = TABLE; t["x"] = f` mutates `TABLE` through `t`) and objects reached
+through a call (`registry().add(f)`).
 
 Each kept statement runs guarded: one that raises in grading (a data file missing in the
 sandbox, a library not installed) is reported on stderr and skipped, so only the units that
 need what it would have bound lose points, instead of an import error zeroing the notebook.
-`from __future__` imports are hoisted to the top. IPython syntax has been rewritten by IPython's
-own transformer into `get_ipython()` calls (`python_of_cell`, for a cell that does not parse); of those, the
-magics that run Python in the user namespace (`%%time`, `%%capture`, `%%prun`, `%%debug`, `%time`,
+`from __future__` imports are hoisted to the top. A cell that does not parse (IPython syntax) is
+rewritten by IPython's own transformer into `get_ipython()` calls (`python_of_cell`); of those,
+the magics that run Python in the user namespace (`%%time`, `%%capture`, `%%prun`, `%%debug`, `%time`,
 `%prun`, `%debug`) are replaced by the code they run, and every other one is a call nothing
 needs, so it is dropped (the prelude's `get_ipython()` does nothing, should a kept function
 still call it).
@@ -145,7 +147,8 @@ class Statement:
         lines, todo = set(), [self.node]
         while todo:  # only nodes spanning lines can hold a string that does
             part = todo.pop()
-            if isinstance(part, ast.JoinedStr) or (isinstance(part, ast.Constant) and isinstance(part.value, (str, bytes))):
+            if isinstance(part, ast.JoinedStr) or (
+                    isinstance(part, ast.Constant) and isinstance(part.value, (str, bytes))):
                 lines.update(range(part.lineno + 1 - self.first, part.end_lineno + 1 - self.first))
             else:
                 todo += [child for child in ast.iter_child_nodes(part)

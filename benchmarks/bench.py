@@ -204,8 +204,9 @@ def bench_notebooks(copies: int, rounds: int, scratch: Path) -> None:
     counts = {kind: _read_and_import_instructions(folder) for kind, folder in (("py", pys), ("ipynb", notebooks))}
     if None not in counts.values():
         extra = (counts["ipynb"] - counts["py"]) / copies
-        print(f"read + top level, instructions: .py {counts['py'] / 1e6:.0f} M, notebooks {counts['ipynb'] / 1e6:.0f} M "
-              f"for {copies} (numpy's import included in both); a notebook costs {extra / 1e6:.1f} M more")
+        print(f"read + top level, instructions: .py {counts['py'] / 1e6:.0f} M, notebooks "
+              f"{counts['ipynb'] / 1e6:.0f} M for {copies} (numpy's import included in both); "
+              f"a notebook costs {extra / 1e6:.1f} M more")
 
 
 class PlainWorker:

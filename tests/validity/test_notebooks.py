@@ -156,9 +156,9 @@ def global_set_up(source):
 def decorated(source):
     """Every definition decorated by a helper that records it in a lowercase registry."""
     decorator = "registry = []\n\ndef _registered(obj):\n    registry.append(obj.__name__)\n    return obj\n"
-    return (["\n".join(imports(source)), decorator] + [f"@_registered\n{text}" if text.startswith(("def ", "class ")) else text
-                                                   for text in definitions(source)]
-            + ["print(registry)"])
+    decorated_cells = [f"@_registered\n{text}" if text.startswith(("def ", "class ")) else text
+                       for text in definitions(source)]
+    return ["\n".join(imports(source)), decorator] + decorated_cells + ["print(registry)"]
 
 
 STYLES = (one_cell_per_definition, lowercase_helpers_cell_first, table_filled_after_the_functions,

@@ -11,8 +11,10 @@ statements, kept in run order:
 - a statement is kept when it binds or mutates a name that is needed after it: assignments
   (`_erf = np.vectorize(math.erf)`, `zeros_like = np.zeros_like`, `helper = Helper()`), defs,
   classes, imports, compound statements that bind inside (a `def` in a loop), mutations
-  (`TABLE["relu"] = relu`, `TABLE.update(...)`, `helper.configure(...)`), and calls of the
-  notebook's functions that assign `global` names or mutate module objects;
+  (`TABLE["relu"] = relu`, `TABLE.update(...)`, `helper.configure(...)`, `setattr(C, ...)`),
+  calls of the notebook's functions that assign `global` names or mutate module objects, and
+  calls that may change a data object handed to them (`np.copyto(W, ...)`, `rng.shuffle(perm)`,
+  `fill(TABLE)` where `fill` changes its argument);
 - what a kept statement needs becomes needed: the names it evaluates when it runs (right-hand
   sides, default arguments, decorators, base classes, class bodies) at its place in the order,
   and the global names its functions read when called (found with `symtable`, so a function's
@@ -82,6 +84,14 @@ _RESULTS: dict[tuple[str, str, bool], SubmissionResult] = {}
 # Magics whose code runs as Python in the user namespace: the names they bind persist.
 PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun", "debug"})
 PYTHON_LINE_MAGICS = frozenset({"time", "prun", "debug"})
+# The in-place methods of Python's containers and NumPy's arrays. Inside a function only these
+# count as changing a global object: `TABLE.get(k)`, `W.sum()` or `ops.asarray(x)` in a graded
+# function must not make every experiment that calls it a mutation worth running.
+MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault", "add",
+    "discard", "sort", "reverse", "difference_update", "intersection_update", "symmetric_difference_update",
+    "appendleft", "extendleft", "popleft", "rotate", "fill", "resize", "put", "itemset", "setflags",
+    "shuffle", "__setitem__", "__delitem__", "__setattr__", "__delattr__"})
 # Names through which code reaches module globals without naming them.
 DYNAMIC_NAMES = frozenset({"globals", "vars", "locals", "eval", "exec", "__import__"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -127,6 +137,7 @@ class Statement:
     uses: frozenset[str] = frozenset()
     call_uses: frozenset[str] = frozenset()
     global_assigned: frozenset[str] = frozenset()  # names its functions declare `global` and assign
+    passed: frozenset[tuple[str, str]] = frozenset()  # (callee's root name, name passed to it) of its calls
     imported: frozenset[str] = frozenset()
     opaque: bool = False
     future: bool = False
@@ -136,7 +147,23 @@ class Statement:
     def effects(self) -> frozenset[str]:
         if not self.call_uses:
             return frozenset()
-        return frozenset(self.global_assigned | (_mutated_roots(ast.walk(self.node)) & self.call_uses))
+        return frozenset(self.global_assigned | (_mutated_roots(ast.walk(self.node), MUTATING_METHODS)
+                                                 & self.call_uses))
+
+    @functools.cached_property
+    def mutates_parameters(self) -> bool:
+        """Whether a function (or a method of a class, beyond `self`) it defines changes an
+        argument in place: `def fill(table): table["relu"] = relu`."""
+        for function in ast.walk(self.node):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                args = function.args
+                params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+                params += [a.arg for a in (args.vararg, args.kwarg) if a]
+                if params and isinstance(self.node, ast.ClassDef) and function is not self.node:
+                    params = params[1:]  # a method's self or cls
+                if set(params) & _mutated_roots(ast.walk(function), MUTATING_METHODS):
+                    return True
+        return False
 
     @functools.cached_property
     def string_lines(self) -> frozenset[int]:
@@ -193,9 +220,9 @@ def _argument_parts(args: ast.arguments) -> list[ast.AST]:
     return args.defaults + [d for d in args.kw_defaults if d] + [a.annotation for a in every if a.annotation]
 
 
-def _mutated_roots(nodes: Iterable[ast.AST]) -> set[str]:
-    """Names whose objects the nodes change in place: item/attribute targets, method calls and
-    `setattr`/`delattr`."""
+def _mutated_roots(nodes: Iterable[ast.AST], methods: frozenset[str] | None = None) -> set[str]:
+    """Names whose objects the nodes change in place: item/attribute targets, `setattr`/`delattr`,
+    and method calls: any method (top-level statements), or only `methods` (function bodies)."""
     roots = set()
     for node in nodes:
         targets = []
@@ -206,7 +233,8 @@ def _mutated_roots(nodes: Iterable[ast.AST]) -> set[str]:
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             targets = [item.optional_vars for item in node.items if item.optional_vars]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            roots.add(_root_name(node.func.value))
+            if methods is None or node.func.attr in methods:
+                roots.add(_root_name(node.func.value))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args and (
                 node.func.id in ("setattr", "delattr")):
             roots.add(_root_name(node.args[0]))
@@ -342,11 +370,15 @@ def _analyse(node: ast.stmt, text: str, first: int, where: str, tables_within) -
         for table in tables_within(first, node.end_lineno):
             _scope_names(table, True, now, later, assigned)
     mutates = _mutated_roots(here)
+    passed = {(_root_name(n.func), arg.id) for n in here if isinstance(n, ast.Call)
+              for arg in [a.value if isinstance(a, ast.Starred) else a for a in n.args]
+              + [k.value for k in n.keywords] if isinstance(arg, ast.Name)}
     star = any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in here)
     return Statement(
         text=text, where=where, node=node, first=first, binds=frozenset(binds),
         kills=frozenset(_killed_names(node)), mutates=frozenset(mutates), uses=frozenset(uses | now),
         call_uses=frozenset(later), global_assigned=frozenset(assigned), imported=frozenset(imported),
+        passed=frozenset((callee, arg) for callee, arg in passed if callee is not None),
         opaque=star or "exec" in uses or bool(mutates & {"globals", "vars", "locals"}),
         future=isinstance(node, ast.ImportFrom) and node.module == "__future__",
         definition=isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
@@ -412,12 +444,34 @@ class NotebookModule:
             calls = reached.names(statement.uses)
             if not (statement.opaque or statement.future or statement.binds & live
                     or (statement.mutates - imported_only) & live
-                    or (reached.effects(statement.uses | calls) - imported_only) & live):
+                    or (reached.effects(statement.uses | calls) - imported_only) & live
+                    or self._passed_to_a_mutator(statement, binders, live)):
                 continue
             new_keep[index] = True
             live -= statement.kills
             live |= statement.uses | calls
         return new_keep
+
+
+    @staticmethod
+    def _passed_to_a_mutator(statement: Statement, binders: dict[str, list[Statement]], live: set[str]) -> bool:
+        """Whether the statement hands a live data object (a name bound by an assignment, not by
+        def, class or import) to a call that may change it: a library function (`np.copyto(W, x)`,
+        `rng.shuffle(perm)`), an object's method, or a notebook function that changes its
+        arguments. The notebook's functions and classes passed along (`train(Adam, ...)`) and
+        builtins (`print(W)`) do not count: an experiment that only uses them stays out."""
+        for callee, name in statement.passed:
+            if name not in live:
+                continue
+            data = [s for s in binders.get(name, ()) if name in s.binds]
+            if not data or any(s.definition or name in s.imported for s in data):
+                continue
+            callee_binders = [s for s in binders.get(callee, ()) if callee in s.binds]
+            if not callee_binders:
+                continue  # a builtin (print, len, ...); setattr and delattr are mutations already
+            if any(not s.definition or s.mutates_parameters for s in callee_binders):
+                return True
+        return False
 
 
 class _CallReach:

@@ -259,6 +259,31 @@ def test_methods_attached_to_a_class_later_are_kept():
     assert gate.forward(3) == 6 and gate.backward(1) == (2,)
 
 
+def test_data_changed_by_the_calls_it_is_handed_to_is_kept_experiments_using_functions_are_not():
+    cells = ["import numpy as np", "W = np.zeros(3)\nperm = np.arange(4)\nTABLE = {}\nrng = np.random.default_rng(0)",
+             "np.copyto(W, [1.0, 2.0, 3.0])\nrng.shuffle(perm)",
+             "def fill(table):\n    table['two'] = 2",
+             "fill(TABLE)",
+             "def f(x, w=W):\n    return x * w.sum() + TABLE['two'] + perm.sum()",
+             "def train(model, steps):\n    import time\n    time.sleep(steps)\n    return model",
+             "print(W)\ntrain(f, 100)"]
+    source = notebook.source_from_cells(cells, {"f"})
+    assert "sleep(steps)" not in source and "print(W)" not in source and "train(f" not in source
+    assert kept_names(cells, {"f"})["f"](1.0) == 6.0 + 2 + 6
+
+
+def test_experiments_calling_graded_code_that_reads_helper_objects_are_not_kept():
+    """Reading a helper object (a method call, a lookup) in a graded function is not a mutation:
+    an experiment that calls the function stays out of the graded module."""
+    cells = ["import numpy as np\nimport time",
+             "class Ops:\n    def asarray(self, x):\n        return np.asarray(x, dtype=float)\n"
+             "ops = Ops()\nTABLE = {'k': 2}",
+             "def f(x):\n    return ops.asarray(x).sum() * TABLE.get('k')",
+             "for trial in range(3):\n    time.sleep(f([1, 2]))"]
+    source = notebook.source_from_cells(cells, {"f"})
+    assert "sleep" not in source and kept_names(cells, {"f"})["f"]([1, 2]) == 6
+
+
 def test_the_last_redefinition_wins_and_an_earlier_one_stays_where_it_was_used():
     cells = ["def act(z):\n    return -1", "TABLE = {'act': act}", "def act(z):\n    return 1",
              "def f(z):\n    return TABLE['act'](z) + act(z)", "def act(z):\n    return 10"]

@@ -84,9 +84,9 @@ _RESULTS: dict[tuple[str, str, bool], SubmissionResult] = {}
 # Magics whose code runs as Python in the user namespace: the names they bind persist.
 PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun", "debug"})
 PYTHON_LINE_MAGICS = frozenset({"time", "prun", "debug"})
-# The in-place methods of Python's containers and NumPy's arrays. Inside a function only these
-# count as changing a global object: `TABLE.get(k)`, `W.sum()` or `ops.asarray(x)` in a graded
-# function must not make every experiment that calls it a mutation worth running.
+# The in-place methods of Python's containers and NumPy's arrays: what counts as changing an
+# object when a method is called inside an expression or a function. `TABLE.get(k)`, `W.sum()` or
+# `ops.asarray(x)` in a graded function must not make every experiment calling it worth running.
 MUTATING_METHODS = frozenset({
     "append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault", "add",
     "discard", "sort", "reverse", "difference_update", "intersection_update", "symmetric_difference_update",
@@ -147,8 +147,7 @@ class Statement:
     def effects(self) -> frozenset[str]:
         if not self.call_uses:
             return frozenset()
-        return frozenset(self.global_assigned | (_mutated_roots(ast.walk(self.node), MUTATING_METHODS)
-                                                 & self.call_uses))
+        return frozenset(self.global_assigned | (_mutated_roots(ast.walk(self.node)) & self.call_uses))
 
     @functools.cached_property
     def mutates_parameters(self) -> bool:
@@ -161,7 +160,7 @@ class Statement:
                 params += [a.arg for a in (args.vararg, args.kwarg) if a]
                 if params and isinstance(self.node, ast.ClassDef) and function is not self.node:
                     params = params[1:]  # a method's self or cls
-                if set(params) & _mutated_roots(ast.walk(function), MUTATING_METHODS):
+                if set(params) & _mutated_roots(ast.walk(function)):
                     return True
         return False
 
@@ -220,9 +219,12 @@ def _argument_parts(args: ast.arguments) -> list[ast.AST]:
     return args.defaults + [d for d in args.kw_defaults if d] + [a.annotation for a in every if a.annotation]
 
 
-def _mutated_roots(nodes: Iterable[ast.AST], methods: frozenset[str] | None = None) -> set[str]:
+def _mutated_roots(nodes: Iterable[ast.AST], whole_statement_calls: bool = False) -> set[str]:
     """Names whose objects the nodes change in place: item/attribute targets, `setattr`/`delattr`,
-    and method calls: any method (top-level statements), or only `methods` (function bodies)."""
+    calls of MUTATING_METHODS, and, with `whole_statement_calls`, any method called as a statement
+    of its own (`helper.configure(...)`, `model.fit(X, y)`; not `print(W.sum())`)."""
+    nodes = list(nodes)
+    own = {id(n.value) for n in nodes if isinstance(n, ast.Expr)} if whole_statement_calls else set()
     roots = set()
     for node in nodes:
         targets = []
@@ -233,7 +235,7 @@ def _mutated_roots(nodes: Iterable[ast.AST], methods: frozenset[str] | None = No
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             targets = [item.optional_vars for item in node.items if item.optional_vars]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if methods is None or node.func.attr in methods:
+            if node.func.attr in MUTATING_METHODS or id(node) in own:
                 roots.add(_root_name(node.func.value))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args and (
                 node.func.id in ("setattr", "delattr")):
@@ -369,7 +371,7 @@ def _analyse(node: ast.stmt, text: str, first: int, where: str, tables_within) -
     if any(isinstance(n, _SCOPES) for n in here):
         for table in tables_within(first, node.end_lineno):
             _scope_names(table, True, now, later, assigned)
-    mutates = _mutated_roots(here)
+    mutates = _mutated_roots(here, whole_statement_calls=True)
     passed = {(_root_name(n.func), arg.id) for n in here if isinstance(n, ast.Call)
               for arg in [a.value if isinstance(a, ast.Starred) else a for a in n.args]
               + [k.value for k in n.keywords] if isinstance(arg, ast.Name)}

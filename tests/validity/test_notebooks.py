@@ -280,8 +280,11 @@ def test_experiments_calling_graded_code_that_reads_helper_objects_are_not_kept(
              "ops = Ops()\nTABLE = {'k': 2}",
              "def f(x):\n    return ops.asarray(x).sum() * TABLE.get('k')",
              "for trial in range(3):\n    time.sleep(f([1, 2]))"]
+    cells.append("import matplotlib.pyplot as plt\nplt.bar(list(TABLE.keys()), list(TABLE.values()))\n"
+                 "print(ops.asarray([1]).sum())")
     source = notebook.source_from_cells(cells, {"f"})
-    assert "sleep" not in source and kept_names(cells, {"f"})["f"]([1, 2]) == 6
+    assert "sleep" not in source and "plt" not in source and "print(ops" not in source
+    assert kept_names(cells, {"f"})["f"]([1, 2]) == 6
 
 
 def test_the_last_redefinition_wins_and_an_earlier_one_stays_where_it_was_used():

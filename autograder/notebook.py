@@ -120,11 +120,13 @@ class Statement:
 
     `binds`: names it (re)binds or deletes; `kills`: those it surely rebinds (a plain
     assignment, def, class or import, so an earlier binding is no longer seen after it);
-    `mutates`: names whose object it changes in place (`T[k] = v`, `T.update(...)`, `o.x = 1`);
-    `uses`: names it evaluates when it runs; `call_uses`: global names its functions, lambdas and
-    methods read when called; `effects`: global names those functions rebind or mutate when called;
-    `opaque`: it may bind names nobody can see (`from x import *`, `globals()[k] = v`, `exec`).
-    `effects` and `string_lines` walk the whole statement, so they are computed when first asked.
+    `mutates`: names whose object it changes in place (`T[k] = v`, `T.update(...)`, `o.x = 1`,
+    `helper.configure()`; see `_mutated_roots`); `uses`: names it evaluates when it runs;
+    `call_uses`: global names its functions, lambdas and methods read when called; `effects`:
+    global names those functions rebind or change when called; `passed`: the names it hands to
+    calls, with the callee's root name (`np.copyto(W, x)`: ("np", "W")); `opaque`: it may bind
+    names nobody can see (`from x import *`, `globals()[k] = v`, `exec`). `effects`,
+    `mutates_parameters` and `string_lines` walk the whole statement: computed when first asked.
     """
 
     text: str
@@ -158,7 +160,7 @@ class Statement:
                 args = function.args
                 params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
                 params += [a.arg for a in (args.vararg, args.kwarg) if a]
-                if params and isinstance(self.node, ast.ClassDef) and function is not self.node:
+                if params and isinstance(self.node, ast.ClassDef) and function in self.node.body:
                     params = params[1:]  # a method's self or cls
                 if set(params) & _mutated_roots(ast.walk(function)):
                     return True

@@ -1,11 +1,12 @@
 """Finding and reading submissions: `NAME.py`, `NAME.ipynb`, a folder, or a `.zip`.
 
-Nothing here runs student code. Notebooks are read with nbformat; the grader's own
-test cells and the self-check cell are dropped, IPython syntax (magics, shell escapes) in
-a cell that does not parse as Python is translated by IPython's own transformer into calls
-on a `get_ipython()` that does nothing — neutralised, never executed — and only definitions
-are kept. Zips are read in memory with size caps, never extracted (a batch's downloads are
-extracted by `autograder.intake` instead, under its own guards).
+Nothing here runs student code. Notebooks are read as JSON (version 4; older ones through
+nbformat); the grader's own test cells and the self-check cell are dropped, IPython syntax
+(magics, shell escapes) in a cell that does not parse as Python is translated by IPython's own
+transformer into calls on a `get_ipython()` that does nothing — neutralised, never executed —
+and `autograder.notebook` keeps the statements the graded names need. Zips are read in memory
+with size caps, never extracted (a batch's downloads are extracted by `autograder.intake`
+instead, under its own guards).
 
 Text is decoded as Python decodes a source file: UTF-8, a UTF-8 byte-order mark dropped, a PEP 263
 coding line honoured; line endings become `\n`. A file saved by a Windows editor (BOM, CRLF) is
@@ -13,9 +14,9 @@ thus the same source as the file without, and grades the same.
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import io
+import json
 import sys
 import tokenize
 import zipfile
@@ -25,13 +26,6 @@ from pathlib import Path
 
 MAX_SOURCE_BYTES = 2 << 20
 MAX_ZIP_MEMBERS = 1000
-NOTEBOOK_PRELUDE = (
-    "class _NoIPython:  # IPython magics and shell escapes are neutralised when grading\n"
-    "    def __getattr__(self, name):\n"
-    "        return lambda *args, **kwargs: None\n"
-    "def get_ipython():\n"
-    "    return _NoIPython()\n"
-)
 
 
 @dataclass
@@ -134,7 +128,7 @@ def _set_source(sub: Submission, name: str, data: bytes) -> None:
     sub.filename = name
     sub.digest = hashlib.sha256(data).hexdigest()
     if name.endswith(".ipynb"):
-        sub.source = notebook_source(decode_text(data, name, python=False))
+        sub.source = notebook_source(decode_text(data, name, python=False), sub.assignment)
     else:
         sub.source = decode_text(data, name, python=True)
 
@@ -173,45 +167,59 @@ def from_file(student: str, assignment: str, origin: Path, name: str, file: Path
     return sub
 
 
-def notebook_source(text: str) -> str:
-    """The module a notebook defines: its definitions only, as in-notebook grading sees them.
+def notebook_source(text: str, assignment: str | None = None) -> str:
+    """The module a notebook defines for grading `assignment` (`autograder.notebook`): the code
+    cells that are not the grader's own, IPython syntax rewritten into `get_ipython()` calls,
+    reduced to what the graded names need, so scratch code (plots, prints, experiments,
+    calls of unfinished stubs) never runs. A cell is named by its number among the code cells."""
+    from autograder import notebook
 
-    Grader cells are dropped; IPython syntax becomes `get_ipython()` calls on a do-nothing
-    stub; then `autograder.notebook.source_from_cells` keeps imports, definitions and
-    UPPER_CASE constants, so scratch code (plots, calls of unfinished stubs) never runs.
-    """
-    from autograder.notebook import source_from_cells
+    cells = [(f"code cell {number}", source) for number, (source, graded) in enumerate(code_cells(text), start=1)
+             if not graded]
+    return notebook.source_from_cells([source for _, source in cells],
+                                      notebook.graded_names(assignment) if assignment else None,
+                                      [label for label, _ in cells])
 
+
+def code_cells(text: str) -> list[tuple[str, bool]]:
+    """(source, is the grader's own cell) of each code cell of a notebook file, in order.
+
+    Grading reads a version-4 notebook as JSON with the structural checks grading relies on (cells
+    with a type, source text or lines, metadata objects); nbformat's schema validation and import
+    cost more than the rest of reading a notebook, and `release/` writes and validates the
+    notebooks with nbformat. Older versions are converted by nbformat."""
+    try:
+        notebook = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not a readable notebook: {exc}") from None
+    if not isinstance(notebook, dict):
+        raise ValueError("not a readable notebook: the file is not a JSON object")
+    if notebook.get("nbformat") != 4:
+        notebook = _converted_to_v4(text)
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        raise ValueError("not a readable notebook: it has no list of cells")
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            raise ValueError(f"not a readable notebook: cell {number} has no cell_type")
+        if cell["cell_type"] != "code":
+            continue
+        source, metadata = cell.get("source", ""), cell.get("metadata", {})
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str) or not isinstance(metadata, dict):
+            raise ValueError(f"not a readable notebook: cell {number} has no source text or metadata object")
+        found.append((source, _is_grader_cell(metadata)))
+    return found
+
+
+def _converted_to_v4(text: str) -> dict:
     nbformat = _import_nbformat()
-    try:  # read and converted to v4 without schema validation (`nbformat.reads` would only log its
-        # errors, and building the validator costs ~47 ms per process)
-        notebook = nbformat.convert(nbformat.reader.reads(text), 4)
-        cells = [cell.source for cell in notebook.cells if cell.cell_type == "code" and not _is_grader_cell(cell)]
+    try:  # read and converted without schema validation (`nbformat.reads` would only log its errors)
+        return nbformat.convert(nbformat.reader.reads(text), 4)
     except Exception as exc:  # nbformat raises several kinds for a broken file
         raise ValueError(f"not a readable notebook: {exc}") from None
-    return NOTEBOOK_PRELUDE + "\n\n" + source_from_cells(_as_python(cells))
-
-
-def _as_python(cells: list[str]) -> list[str]:
-    """The cells as Python: IPython's own transformer rewrites each cell that does not parse
-    (magics, shell escapes, help syntax, prompts) into `get_ipython()` calls. A cell that parses
-    is plain Python already, which the transformer leaves as it is; IPython (~55 ms to import)
-    is imported only when some cell needs it."""
-    plain = [_parses(cell) for cell in cells]
-    if all(plain):
-        return cells
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    transformer = TransformerManager()
-    return [cell if ok else transformer.transform_cell(cell) for cell, ok in zip(cells, plain)]
-
-
-def _parses(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except (SyntaxError, ValueError):  # ValueError: null bytes
-        return False
-    return True
 
 
 # jsonschema's optional format checkers (its "format" extras), imported with nbformat when installed
@@ -238,10 +246,12 @@ def _import_nbformat():
     return nbformat
 
 
-def _is_grader_cell(cell) -> bool:
-    nbgrader = cell.metadata.get("nbgrader", {})
+def _is_grader_cell(metadata: dict) -> bool:
+    """A test cell of nbgrader's (graded, not a solution) or the self-check cell."""
+    nbgrader = metadata.get("nbgrader") if isinstance(metadata.get("nbgrader"), dict) else {}
     is_test = nbgrader.get("grade", False) and not nbgrader.get("solution", False)
-    return bool(is_test) or "self-check" in cell.metadata.get("tags", [])
+    tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
+    return bool(is_test) or "self-check" in tags
 
 
 def discover(submissions_dir: Path, assignment: str) -> list[Submission]:

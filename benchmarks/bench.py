@@ -1,19 +1,23 @@
 """Benchmark: self-check latency, batch throughput, and what the sandbox costs.
 
     python benchmarks/bench.py [--repeat 5] [--class-size 200] [--class-runs 3]
+                               [--notebook-copies 16] [--notebook-rounds 5] [--skip check grade notebooks sandbox]
 
 Prints, for each assignment, the seconds of `check` on the reference solution and on the
 demo cohort's notebook submission, and their ratio to `python -c "import numpy"` measured in
 the same run (target: <= 5x); the
 seconds per submission of `grade` on the demo cohort and on a synthetic class of
 `--class-size` students, median of `--class-runs` (target: <= 1/20 of nbgrader's ~1.8-2.4 s
-per notebook; also scaled to the machine speed at which nbgrader was timed, by the floor); and
+per notebook; also scaled to the machine speed at which nbgrader was timed, by the floor); `grade`
+of notebooks against the same code as .py files (target: <= 1.5x), timed and in instructions; and
 the sandbox's overhead per submission and per call against the same checks with the
 worker started as a plain, unisolated process (benchmark only: the product has no such mode).
 """
 from __future__ import annotations
 
 import argparse
+import re
+import resource
 import shutil
 import socket
 import statistics
@@ -119,6 +123,92 @@ def bench_grade(class_size: int, class_runs: int, scratch: Path) -> None:
               f"{statistics.median(scaled):>25.3f}{spread:>15}")
 
 
+NOTEBOOK_ASSIGNMENT = "gates"
+READ_AND_IMPORT = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+import numpy
+from autograder import submission
+for sub in submission.discover(Path({folder!r}), {name!r}):
+    exec(compile(sub.source, sub.filename, "exec"), {{"__name__": "student"}})
+"""
+
+
+def notebook_and_py_classes(copies: int, scratch: Path) -> tuple[Path, Path]:
+    """`copies` students handing in the demo cohort's filled-in notebook of NOTEBOOK_ASSIGNMENT,
+    and `copies` handing in the same code as NAME.py (its code cells but the grader's, in order)."""
+    from autograder import submission
+
+    name = NOTEBOOK_ASSIGNMENT
+    notebook = sorted((REPO / "examples" / "cohort" / name).glob(f"*/{name}.ipynb"))[0]
+    code = "\n\n\n".join(source for source, graders in submission.code_cells(notebook.read_text()) if not graders)
+    folders = scratch / "notebook-class" / "ipynb", scratch / "notebook-class" / "py"
+    for k in range(copies):
+        for folder in folders:
+            (folder / f"s{k:03d}").mkdir(parents=True, exist_ok=True)
+        shutil.copy(notebook, folders[0] / f"s{k:03d}" / f"{name}.ipynb")
+        (folders[1] / f"s{k:03d}" / f"{name}.py").write_text(code + "\n")
+    return folders
+
+
+def _grade_seconds(folder: Path, out: Path) -> tuple[float, float]:
+    """(wall, CPU of the grade process and every process it waited for) of `grade -j 2` on `folder`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", NOTEBOOK_ASSIGNMENT, "-j", "2",
+                    "--out", str(out), "--regrade", "--no-progress", str(folder)],
+                   cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _read_and_import_instructions(folder: Path) -> int | None:
+    """Instructions (valgrind) of a process that imports numpy, reads every submission of
+    `folder` and runs its module's top level; None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    script = READ_AND_IMPORT.format(repo=str(REPO), folder=str(folder), name=NOTEBOOK_ASSIGNMENT)
+    run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                          sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
+    match = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
+    return int(match.group(1).replace(",", "")) if run.returncode == 0 and match else None
+
+
+def bench_notebooks(copies: int, rounds: int, scratch: Path) -> None:
+    """`grade -j 2` of `copies` notebooks against the same code as `copies` .py files (target:
+    notebook <= 1.5x the .py), alternating .py and notebook runs (the first of each pair alternates
+    too) so that the machine's drift falls on both; medians over `rounds` pairs. CPU is the grade
+    process's and its pool's and workers' user+sys time. The instruction counts (valgrind, load-
+    independent) isolate what differs: reading the submissions and running their module's top level."""
+    notebooks, pys = notebook_and_py_classes(copies, scratch)
+    print(f"\n## notebooks vs .py (`grade -j 2`, {NOTEBOOK_ASSIGNMENT}, {copies} copies of the cohort's notebook "
+          f"and of its code as .py): median of {rounds} alternating pairs, per submission")
+    _grade_seconds(pys, scratch / "nb-out" / "warm")  # file cache and the rubric's first collection
+    samples = {"py": [], "ipynb": []}
+    for round_ in range(rounds):
+        order = (("py", pys), ("ipynb", notebooks)) if round_ % 2 == 0 else (("ipynb", notebooks), ("py", pys))
+        for kind, folder in order:
+            samples[kind].append(_grade_seconds(folder, scratch / "nb-out" / kind))
+    print(f"{'':<10}{'wall s/sub':>11}{'CPU s/sub':>11}")
+    medians = {}
+    for kind in ("py", "ipynb"):
+        wall = statistics.median(w for w, _ in samples[kind]) / copies
+        cpu = statistics.median(c for _, c in samples[kind]) / copies
+        medians[kind] = wall, cpu
+        print(f"{kind:<10}{wall:>11.3f}{cpu:>11.3f}")
+    ratios = [n[0] / p[0] for n, p in zip(samples["ipynb"], samples["py"])]
+    print(f"{'ratio':<10}{medians['ipynb'][0] / medians['py'][0]:>11.2f}{medians['ipynb'][1] / medians['py'][1]:>11.2f}"
+          f"   (wall ratio of each pair: {min(ratios):.2f}-{max(ratios):.2f}; target <= 1.5)")
+    counts = {kind: _read_and_import_instructions(folder) for kind, folder in (("py", pys), ("ipynb", notebooks))}
+    if None not in counts.values():
+        extra = (counts["ipynb"] - counts["py"]) / copies
+        print(f"read + top level, instructions: .py {counts['py'] / 1e6:.0f} M, notebooks "
+              f"{counts['ipynb'] / 1e6:.0f} M for {copies} (numpy's import included in both); "
+              f"a notebook costs {extra / 1e6:.1f} M more")
+
+
 class PlainWorker:
     """The worker as an ordinary child process: no namespaces, no rlimits (benchmark baseline)."""
 
@@ -211,7 +301,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--class-size", type=int, default=200)
     parser.add_argument("--class-runs", type=int, default=3, help="grade the class this many times (median)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=("check", "grade", "sandbox"))
+    parser.add_argument("--notebook-copies", type=int, default=16)
+    parser.add_argument("--notebook-rounds", type=int, default=5, help="alternating .py/notebook pairs")
+    parser.add_argument("--skip", nargs="*", default=[], choices=("check", "grade", "notebooks", "sandbox"))
     args = parser.parse_args()
     floor = timed(FLOOR, max(args.repeat, 5))
     print(f"# nnopt-grader benchmark ({sys.platform}, python {sys.version.split()[0]}, "
@@ -222,6 +314,8 @@ def main() -> None:
             bench_check(args.repeat, scratch)
         if "grade" not in args.skip:
             bench_grade(args.class_size, args.class_runs, scratch)
+        if "notebooks" not in args.skip:
+            bench_notebooks(args.notebook_copies, args.notebook_rounds, scratch)
         if "sandbox" not in args.skip:
             bench_sandbox(args.repeat)
 

@@ -64,12 +64,14 @@ def test_missing_and_corrupt_submissions_explain_themselves(tmp_path):
 
 
 def test_notebook_code_is_extracted_with_magics_neutralised_and_grader_cells_dropped(tmp_path):
+    """Scratch statements, shell escapes and the grader's cells are not in the graded module;
+    a magic inside a graded function becomes a call that does nothing."""
     test_cell = nbformat.v4.new_code_cell("assert relu(1) == 1")
     test_cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1}
     self_check = nbformat.v4.new_code_cell("from autograder.notebook import self_check")
     self_check.metadata["tags"] = ["self-check"]
     cells = [nbformat.v4.new_code_cell("%matplotlib inline\n!rm -rf /tmp/x\nfiles = !ls\n" + SOURCE
-                                       + "def shell():\n    !ls\n    return 1\n"),
+                                       + "def sigmoid(z):\n    !ls\n    return 1\n"),
              nbformat.v4.new_code_cell("relu(undefined_stub())  # scratch code that would raise"),
              nbformat.v4.new_markdown_cell("# text"),
              nbformat.v4.new_code_cell("%%bash\necho hacked > /tmp/hacked\n"),
@@ -83,7 +85,7 @@ def test_notebook_code_is_extracted_with_magics_neutralised_and_grader_cells_dro
     namespace = {}
     exec(compile(source, "activations.py", "exec"), namespace)  # imports without running anything
     assert namespace["relu"](-1.0) == 0.0 and "files" not in namespace
-    assert namespace["shell"]() == 1  # a magic inside a function is a no-op
+    assert namespace["sigmoid"](0.0) == 1  # a magic inside a function is a no-op
 
 
 def test_discover_gives_one_submission_per_student_sorted(tmp_path):
@@ -108,14 +110,16 @@ def test_binary_garbage_is_an_error_not_a_crash(tmp_path, name):
     assert sub.source is None and sub.error
 
 
-def test_reading_a_plain_notebook_imports_neither_ipython_nor_jsonschemas_format_checkers():
-    """jsonschema imports every optional format checker it finds with nbformat; one of them
-    compiles 38 grammars (2 s). IPython's transformer is needed only for cells that do not parse.
-    A fresh interpreter reads a notebook without IPython syntax with none of them imported."""
+def test_reading_a_plain_notebook_imports_neither_ipython_nor_nbformat():
+    """A version-4 notebook is read as JSON: nbformat (with jsonschema and the format checkers it
+    finds, one of which compiles 38 grammars) is not imported, and IPython's transformer is needed
+    only for cells that do not parse. A fresh interpreter reads a notebook without IPython syntax
+    with none of them imported."""
     notebook = ROOT / "examples" / "cohort" / "gates" / "olga_notebook" / "gates.ipynb"
     script = ("import sys; from pathlib import Path; from autograder import submission; "
               f"sub = submission.load(Path({str(notebook)!r}), 'gates'); "
               "print(sub.error or 'read', 'class AddGate' in sub.source, "
-              "sorted(set(submission._FORMAT_CHECKERS + ('IPython',)) & set(sys.modules)))")
+              "sorted(set(submission._FORMAT_CHECKERS + ('IPython', 'nbformat')) & set(sys.modules)))")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert run.stdout.split("\n")[-2] == "read True []", run.stdout + run.stderr
+

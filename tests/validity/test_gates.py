@@ -281,6 +281,10 @@ MUTANTS = {
     "softmax_divides_by_len_for_1d_scores": (
         [("self.n_rows = 1 if o.ndim == 1 else o.shape[0]", "self.n_rows = len(o)")],
         "test_forward[SoftmaxCrossEntropyGate]", "divided by C = len(o) for 1-D scores"),
+    "matmul_squeezes_x": (
+        [("        self.x = np.array(x, dtype=np.float64)\n        return self.W @ self.x\n",
+          "        self.x = np.squeeze(np.array(x, dtype=np.float64))\n        return self.W @ self.x\n")],
+        "test_forward[MatMulGate]", "expected shape (4, 1), got shape (4,)"),
     "neuron_returns_nested_gradients": (
         [("return float(f), np.array([dw0, dw1, dw2], dtype=np.float64), np.array([dx0, dx1], dtype=np.float64)",
           "return float(f), (np.array([dw0, dw1, dw2]), np.array([dx0, dx1]))")],

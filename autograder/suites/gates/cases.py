@@ -65,7 +65,9 @@ def _build_cases() -> dict:
         "MatMulGate": [Case((), (normal(4, 3), normal(3)), normal(4)),
                        Case((), (normal(4, 3), normal(3, 2)), normal(4, 2)),
                        Case((), (normal(3, 3), normal(3)), normal(3)),
-                       Case((), (normal(3, 3), normal(3, 3)), normal(3, 3))],
+                       Case((), (normal(3, 3), normal(3, 3)), normal(3, 3)),
+                       # a batch of one column: np.squeeze(x) turns it into the 1-D case and W @ x into (n,)
+                       Case((), (normal(4, 3), normal(3, 1)), normal(4, 1))],
         "SquaredL2Gate": [Case((normal(5),), (normal(5),), 0.7), Case((normal(2, 3),), (normal(2, 3),), -0.4)],
         # (N, C), 1-D (C,) (N = 1) and a batch of one (1, C): N is the number of rows, never C.
         "SoftmaxCrossEntropyGate": [Case((one_hot,), (2.0 * normal(4, 3),), 0.7),

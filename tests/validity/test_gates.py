@@ -281,6 +281,19 @@ MUTANTS = {
     "softmax_divides_by_len_for_1d_scores": (
         [("self.n_rows = 1 if o.ndim == 1 else o.shape[0]", "self.n_rows = len(o)")],
         "test_forward[SoftmaxCrossEntropyGate]", "divided by C = len(o) for 1-D scores"),
+    "multiply_gate_caches_on_the_class": (
+        [("        self.x = np.array(x, dtype=np.float64)\n        self.y = np.array(y, dtype=np.float64)\n"
+          "        return self.x * self.y\n",
+          "        MultiplyGate.x = np.array(x, dtype=np.float64)\n        MultiplyGate.y = np.array(y, dtype=np.float64)\n"
+          "        return self.x * self.y\n")],
+        "test_backward[MultiplyGate]", "state shared between instances"),
+    "sigmoid_gate_class_level_cache_dict": (
+        [("class SigmoidGate:\n", "class SigmoidGate:\n    cache = {}\n\n"),
+         ("        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n        return self.out\n",
+          "        self.cache[\"out\"] = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n        return self.cache[\"out\"]\n"),
+         ("        return (self.out * (1.0 - self.out) * dout,)\n",
+          "        out = self.cache[\"out\"]\n        return (out * (1.0 - out) * dout,)\n")],
+        "test_backward[SigmoidGate]", "state shared between instances"),
     "matmul_squeezes_x": (
         [("        self.x = np.array(x, dtype=np.float64)\n        return self.W @ self.x\n",
           "        self.x = np.squeeze(np.array(x, dtype=np.float64))\n        return self.W @ self.x\n")],

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, SharedCalls
-from autograder.checks.agreement import assert_agrees, assert_same_structure, find_disagreement, fmt
+from autograder.checks.agreement import agrees, assert_agrees, assert_same_structure, find_disagreement, fmt
 from autograder.checks.contract import (
     assert_dtype, assert_no_mutation, assert_shape, returned_value, snapshot)
 from autograder.checks.gradient import assert_gradient, upstream_gradients
@@ -46,15 +46,51 @@ def test_forward(student, gate):
 @pytest.mark.parametrize("gate", gate_cases(GATES))
 def test_backward(student, feedback, gate):
     """backward(dout) matches central differences of sum(dout * forward)"""
+    first_case_gradients = None
     for index, case in enumerate(CASES[gate]):
         made = student.construct(gate, case.ctor, [("forward", case.inputs), ("backward", (case.dout,))])
         got = as_gradients(made.result(1), len(case.inputs))
+        first_case_gradients = got if index == 0 else first_case_gradients
         names = tuple("d_o" if n == "o" else f"d{n}" for n in case.names(gate))
         assert_gradient(got, numerical_gradients(gate, index),
                         what=_call_text(gate, case, "forward") + ", then backward(dout)", unit=gate,
                         names=names, inputs={"dout": case.dout, **dict(zip(case.names(gate), case.inputs))},
                         feedback=feedback, mistakes=backward_mistakes(gate, case),
                         hint=MATMUL_HINT if gate == "MatMulGate" else "")
+    assert_instances_independent(student, gate, first_case_gradients)
+
+
+def assert_instances_independent(student, gate: str, alone) -> None:
+    """Two instances of `gate` used as a graph uses them -- both forward, then backward in reverse:
+    ``g1.forward(a); g2.forward(b); g1.backward(dout)`` -- give g1 the gradients the student's own gate
+    gives alone (`alone`, from CASES[gate][0]; compared with the student's own, so a wrong formula is
+    graded by the numerical check only). State kept on the class (`cache = {}` in the class body, then
+    `self.cache["x"] = x`; `MultiplyGate.x = x`) is shared by every instance, so g2's forward overwrites
+    what g1's backward needs: sigmoid_neuron's two MultiplyGates then return each other's gradients.
+    The second instance gets the same inputs flipped (same shapes, no new ties, kinks or zeros)."""
+    case = CASES[gate][0]
+    n = len(case.inputs)
+    other = tuple(np.flip(np.asarray(x, dtype=np.float64)) for x in case.inputs)
+    first = getattr(student, gate)(*case.ctor)
+    first.forward(*case.inputs)
+    second = getattr(student, gate)(*case.ctor)
+    second.forward(*other)
+    got = as_gradients(first.backward(case.dout), n)
+    if agrees(got, alone, rtol=RTOL, atol=ATOL):
+        return
+    second_alone = as_gradients(
+        student.construct(gate, case.ctor, [("forward", other), ("backward", (case.dout,))]).result(1), n)
+    shared = agrees(got, second_alone, rtol=RTOL, atol=ATOL)
+    assert_agrees(got, alone, rtol=RTOL, atol=ATOL,
+                  what=f"{_call_text(gate, case, 'forward')}, then a second {gate}'s forward on other inputs, "
+                       "then the first one's backward(dout) (compared with your own gate's backward alone)",
+                  inputs={"dout": case.dout, **dict(zip(case.names(gate), case.inputs))},
+                  mistakes={"state shared between instances: the first gate's backward used the second gate's "
+                            "inputs. Keep what backward needs on the instance (`self.x = ...` in forward), not on "
+                            "the class (a `cache = {}` in the class body is one dict for every instance)": got}
+                  if shared else {},
+                  hint="Each gate instance keeps its own cache: a graph holds several instances of one gate "
+                       "(sigmoid_neuron's two MultiplyGates) and runs every forward before any backward.")
 
 
 @pytest.mark.points(1)

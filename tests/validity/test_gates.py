@@ -294,6 +294,12 @@ MUTANTS = {
          ("        return (self.out * (1.0 - self.out) * dout,)\n",
           "        out = self.cache[\"out\"]\n        return (out * (1.0 - out) * dout,)\n")],
         "test_backward[SigmoidGate]", "state shared between instances"),
+    "softmax_gradient_reads_target_as_labels": (
+        [("        return ((self.probs - self.target) * dout / self.n_rows,)\n",
+          "        one_hot = np.zeros_like(self.probs)\n"
+          "        np.put_along_axis(one_hot, np.argmax(self.target, axis=-1)[..., None], 1.0, axis=-1)\n"
+          "        return ((self.probs - one_hot) * dout / self.n_rows,)\n")],
+        "test_backward[SoftmaxCrossEntropyGate]", "the target read as class labels (argmax)"),
     "matmul_squeezes_x": (
         [("        self.x = np.array(x, dtype=np.float64)\n        return self.W @ self.x\n",
           "        self.x = np.squeeze(np.array(x, dtype=np.float64))\n        return self.W @ self.x\n")],

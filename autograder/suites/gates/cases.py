@@ -199,7 +199,18 @@ def forward_mistakes(gate: str, case: Case) -> dict:
     if gate == "SoftmaxCrossEntropyGate" and np.ndim(x) == 1:
         table[gate]["divided by C = len(o) for 1-D scores: a (C,) score vector is one row, N = 1"] = lambda: float(
             -np.sum(t * _log_softmax(x, axis=-1)) / len(x))
+    if gate == "SoftmaxCrossEntropyGate":
+        table[gate][_ARGMAX_TARGET] = lambda: float(
+            -np.mean(np.take_along_axis(np.atleast_2d(_log_softmax(x)), _argmax_target(t), axis=-1)))
     return table.get(gate, {})
+
+
+_ARGMAX_TARGET = ("the target read as class labels (argmax), right for one-hot targets only: with a soft target "
+                  "the loss is -sum(target * log softmax(o)) and its gradient softmax(o) - target")
+
+
+def _argmax_target(t):
+    return np.argmax(np.atleast_2d(t), axis=-1)[:, None]
 
 
 def _matmul_mistakes(inputs, dout) -> dict:
@@ -259,6 +270,12 @@ def backward_mistakes(gate: str, case: Case) -> dict:
     if gate == "SoftmaxCrossEntropyGate" and x.ndim == 1:
         table[gate]["divided by C = len(o) for 1-D scores: a (C,) score vector is one row, N = 1"] = lambda: (
             (_softmax(x, axis=-1) - t) * dout / len(x),)
+    if gate == "SoftmaxCrossEntropyGate":
+        def argmax_gradient():
+            one_hot = np.zeros_like(np.atleast_2d(x))
+            np.put_along_axis(one_hot, _argmax_target(t), 1.0, axis=-1)
+            return ((_softmax(x, axis=-1) - one_hot.reshape(x.shape)) * dout / (1 if x.ndim == 1 else len(x)),)
+        table[gate][_ARGMAX_TARGET] = argmax_gradient
     specific = _matmul_mistakes(xs, dout) if gate == "MatMulGate" else table.get(gate, {})
     return {**specific, **generic}
 

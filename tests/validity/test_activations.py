@@ -390,6 +390,17 @@ MUTANTS = {
     "silu_zero_below_minus_10": (
         [("        return z * sigmoid(z)\n", "        return np.where(z < -10, 0.0, z * sigmoid(z))\n")],
         "test_stability[silu]", "a cut-off (e.g. 'sigmoid is 0 below -10') is too early"),
+    # Round three (a held-out panel's styles): formulas right for the default parameters only.
+    "elu_minus_one_outside_alpha": (
+        [("    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))\n",
+          "    return np.where(z > 0, z, alpha * np.exp(np.minimum(z, 0.0)) - 1.0)\n")],
+        "test_values_with_parameters[elu]", "alpha e^z - 1 instead of alpha (e^z - 1)"),
+    "selu_lambda_and_alpha_swapped": (
+        [("    return lam * elu(z, alpha=alpha)\n", "    return alpha * elu(z, alpha=lam)\n")],
+        "test_values[selu]", "lam and alpha swapped"),
+    "gelu_approximate_factor_outside_sigmoid": (
+        [("            return z * sigmoid(1.702 * z)\n", "            return 1.702 * z * sigmoid(z)\n")],
+        "test_values_with_parameters[gelu]", "the 1.702 belongs inside the sigmoid"),
 }
 
 VALIDITY = Validity("activations", notebook_student="nora_notebook", mutants=MUTANTS)

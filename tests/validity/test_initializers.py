@@ -92,7 +92,15 @@ MUTANTS = {
         "test_gain_table", "PyTorch"),
     "gain_leaky_relu_slope_not_squared": (
         [("math.sqrt(2.0 / (1.0 + slope**2))", "math.sqrt(2.0 / (1.0 + slope))")],
-        "test_gain_leaky_relu_slope", "slope not squared"),
+        "test_gain_leaky_relu_slope", "slope not squared: sqrt(2/(1 + slope)) instead of sqrt(2/(1 + slope**2))"),
+    # Round three (a held-out panel's styles): a falsy slope replaced by the default, and a sample
+    # variance's n - 1 that divides by zero on a one-input layer.
+    "gain_slope_zero_treated_as_missing": (
+        [("    table = {\n", "    slope = slope or 0.01\n    table = {\n")],
+        "test_gain_leaky_relu_slope", "slope=0.0 treated as missing"),
+    "lecun_divides_by_fan_in_minus_one": (
+        [(LECUN_DRAW, "rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in - 1)")],
+        "test_lecun_normal_contract", "a division by zero, such as 1/(fan_in - 1)"),
     # Missed before the contract covered one-row, one-column and square shapes and a thin layer
     # was sampled: np.squeeze, and a variance off by one term of fan_in (0.8% at fan_in = 120).
     "lecun_squeezes": (

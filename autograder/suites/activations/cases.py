@@ -151,7 +151,9 @@ MISTAKES = {
     },
     "elu": {"ignored the `alpha` keyword": lambda z, alpha=1.0: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
             "forgot the - 1: alpha e^z instead of alpha (e^z - 1) for z <= 0":
-                lambda z, alpha=1.0: np.where(z > 0, z, alpha * np.exp(np.minimum(z, 0)))},
+                lambda z, alpha=1.0: np.where(z > 0, z, alpha * np.exp(np.minimum(z, 0))),
+            "alpha e^z - 1 instead of alpha (e^z - 1) (the same only for alpha = 1)":
+                lambda z, alpha=1.0: np.where(z > 0, z, alpha * np.exp(np.minimum(z, 0)) - 1.0)},
     "elu_grad": {
         "used the function alpha(e^z - 1) instead of its derivative alpha e^z for z <= 0":
             lambda z, alpha=1.0: np.where(z > 0, 1.0, alpha * np.expm1(np.minimum(z, 0))),
@@ -166,7 +168,10 @@ MISTAKES = {
         "e^z instead of e^(z/alpha)": lambda z, alpha=1.0: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))),
     },
     "selu": {"forgot the scale lam": lambda z, lam=reference.SELU_LAMBDA, alpha=reference.SELU_ALPHA:
-             np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))},
+             np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0))),
+             "lam and alpha swapped (lam = 1.0507 scales everything, alpha = 1.6733 the negative part)":
+             lambda z, lam=reference.SELU_LAMBDA, alpha=reference.SELU_ALPHA:
+             alpha * np.where(z > 0, z, lam * np.expm1(np.minimum(z, 0)))},
     "selu_grad": {
         "forgot the scale lam": lambda z, lam=reference.SELU_LAMBDA, alpha=reference.SELU_ALPHA:
             np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0))),
@@ -185,6 +190,8 @@ MISTAKES = {
                           lambda z, beta=1.0: beta * _sig(beta * z)},
     "gelu": {"used the tanh approximation; the gelu docstring's approximate=True is z sigmoid(1.702 z)":
              lambda z, approximate=False: 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3))),
+             "1.702 z sigmoid(z): the 1.702 belongs inside the sigmoid, z sigmoid(1.702 z)":
+             lambda z, approximate=False: 1.702 * z * _sig(z),
              "ignored approximate=True (returned the exact GELU)":
              lambda z, approximate=False: z * _ndtr(z),
              "Phi(z) without the sqrt(2): Phi(z) = erfc(-z / sqrt(2)) / 2":

@@ -65,7 +65,9 @@ def _build_cases() -> dict:
         "MatMulGate": [Case((), (normal(4, 3), normal(3)), normal(4)),
                        Case((), (normal(4, 3), normal(3, 2)), normal(4, 2)),
                        Case((), (normal(3, 3), normal(3)), normal(3)),
-                       Case((), (normal(3, 3), normal(3, 3)), normal(3, 3))],
+                       Case((), (normal(3, 3), normal(3, 3)), normal(3, 3)),
+                       # a batch of one column: np.squeeze(x) turns it into the 1-D case and W @ x into (n,)
+                       Case((), (normal(4, 3), normal(3, 1)), normal(4, 1))],
         "SquaredL2Gate": [Case((normal(5),), (normal(5),), 0.7), Case((normal(2, 3),), (normal(2, 3),), -0.4)],
         # (N, C), 1-D (C,) (N = 1) and a batch of one (1, C): N is the number of rows, never C.
         "SoftmaxCrossEntropyGate": [Case((one_hot,), (2.0 * normal(4, 3),), 0.7),
@@ -105,12 +107,17 @@ RELU_AT_ZERO = Case((), (np.zeros(3),), np.array([0.3, -0.6, 0.9]))
 
 # Softmax at scores of magnitude 1e3: a naive exp overflows. The last row's scores are all near
 # -1000: shifting by the maximum of the whole array instead of each row's underflows it to log(0).
-SOFTMAX_EXTREME = Case((np.eye(3)[[0, 2, 1]],),
-                       (np.array([[1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0], [-1000.0, -999.0, -1001.0]]),),
-                       1.0)
-# Sigmoid at |x| up to 1e3: 1/(1 + e^-x) overflows for x < -709.78.
-SIGMOID_EXTREME = Case((), (np.array([-1000.0, -710.0, -40.0, 40.0, 710.0, 1000.0]),),
-                       np.array([0.3, -0.6, 0.9, 1.2, -0.5, 0.7]))
+# Every shape family the contract allows -- (N, C), (C,) and a batch of one (1, C) -- since a
+# stable path for one shape (`if o.ndim == 2`) says nothing of the others.
+SOFTMAX_EXTREME = [Case((np.eye(3)[[0, 2, 1]],),
+                        (np.array([[1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0], [-1000.0, -999.0, -1001.0]]),),
+                        1.0),
+                   Case((np.array([0.0, 1.0, 0.0]),), (np.array([-1000.0, -999.0, -1001.0]),), 1.0),
+                   Case((np.array([[0.0, 0.0, 1.0]]),), (np.array([[1000.0, -1000.0, 999.0]]),), 1.0)]
+# Sigmoid at |x| up to 1e3: 1/(1 + e^-x) overflows for x < -709.78; 1-D and 2-D.
+SIGMOID_EXTREME = [Case((), (np.array([-1000.0, -710.0, -40.0, 40.0, 710.0, 1000.0]),),
+                        np.array([0.3, -0.6, 0.9, 1.2, -0.5, 0.7])),
+                   Case((), (np.array([[-1000.0, 1000.0], [-745.0, 3.0]]),), np.array([[0.3, -0.6], [0.9, 1.2]]))]
 
 SIGMOID_NEURON_EXAMPLE = (np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0]))
 _neuron_rng = np.random.default_rng(3301)
@@ -189,7 +196,21 @@ def forward_mistakes(gate: str, case: Case) -> dict:
         "SoftIoUGate": {"U = sum(X + Y) (forgot to subtract the intersection)":
                         lambda: float(np.sum(x * t) / np.sum(x + t))},
     }
+    if gate == "SoftmaxCrossEntropyGate" and np.ndim(x) == 1:
+        table[gate]["divided by C = len(o) for 1-D scores: a (C,) score vector is one row, N = 1"] = lambda: float(
+            -np.sum(t * _log_softmax(x, axis=-1)) / len(x))
+    if gate == "SoftmaxCrossEntropyGate":
+        table[gate][_ARGMAX_TARGET] = lambda: float(
+            -np.mean(np.take_along_axis(np.atleast_2d(_log_softmax(x)), _argmax_target(t), axis=-1)))
     return table.get(gate, {})
+
+
+_ARGMAX_TARGET = ("the target read as class labels (argmax), right for one-hot targets only: with a soft target "
+                  "the loss is -sum(target * log softmax(o)) and its gradient softmax(o) - target")
+
+
+def _argmax_target(t):
+    return np.argmax(np.atleast_2d(t), axis=-1)[:, None]
 
 
 def _matmul_mistakes(inputs, dout) -> dict:
@@ -246,6 +267,15 @@ def backward_mistakes(gate: str, case: Case) -> dict:
                         "treated the union U as a constant (dout Y / U): U depends on X too (quotient rule)":
                             lambda: (dout * t / np.sum(x + t - x * t),)},
     }
+    if gate == "SoftmaxCrossEntropyGate" and x.ndim == 1:
+        table[gate]["divided by C = len(o) for 1-D scores: a (C,) score vector is one row, N = 1"] = lambda: (
+            (_softmax(x, axis=-1) - t) * dout / len(x),)
+    if gate == "SoftmaxCrossEntropyGate":
+        def argmax_gradient():
+            one_hot = np.zeros_like(np.atleast_2d(x))
+            np.put_along_axis(one_hot, _argmax_target(t), 1.0, axis=-1)
+            return ((_softmax(x, axis=-1) - one_hot.reshape(x.shape)) * dout / (1 if x.ndim == 1 else len(x)),)
+        table[gate][_ARGMAX_TARGET] = argmax_gradient
     specific = _matmul_mistakes(xs, dout) if gate == "MatMulGate" else table.get(gate, {})
     return {**specific, **generic}
 

@@ -10,13 +10,31 @@ where it does not.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from autograder.checks.agreement import agrees, assert_agrees
 from autograder.checks.contract import assert_finite, assert_no_fp_warnings, returned_value
 from autograder.suites.gates.cases import (
     ATOL, CASES, RTOL, Case, as_gradients, method_call, ref_backward, ref_forward)
 
 
-def check_stable(student, gate: str, case: Case, *, advice: str) -> None:
+def check_stable(student, gate: str, cases, *, advice: str) -> None:
+    """`gate` on each of `cases` (extreme inputs of every shape family): see `check_stable_case`."""
+    for case in cases:
+        check_stable_case(student, gate, case, advice=advice)
+
+
+def ordinary_case_like(gate: str, case: Case) -> Case:
+    """The ordinary (moderate-input) case of `gate` in `case`'s shape family -- same number of axes, and
+    a batch of one only for a batch of one -- so a formula wrong for one family only (N = C for 1-D
+    scores) is graded by the value checks and not a second time here."""
+    def family(c):
+        x = np.asarray(c.inputs[0])
+        return x.ndim, x.ndim == 2 and x.shape[0] == 1
+    return next((c for c in CASES[gate] if family(c) == family(case)), CASES[gate][0])
+
+
+def check_stable_case(student, gate: str, case: Case, *, advice: str) -> None:
     """`gate` on `case`'s extreme inputs: no floating-point warning, finite forward and backward
     values, and the reference's forward (backward) values when the gate's forward (backward) is
     right on its first ordinary case: a wrong formula is graded by the value and gradient checks,
@@ -25,7 +43,7 @@ def check_stable(student, gate: str, case: Case, *, advice: str) -> None:
     shown = dict(zip(names, case.inputs))
     n = len(case.inputs)
     magnitude = max(float(abs(x).max()) for x in case.inputs)
-    on = f"inputs of magnitude up to {magnitude:g}"
+    on = f"inputs of magnitude up to {magnitude:g} (shape {np.shape(case.inputs[0])})"
     what = f"{gate}(...).forward({', '.join(names)})"
     obj = getattr(student, gate)(*case.ctor)
     forward = method_call(obj, "forward", *case.inputs)
@@ -36,7 +54,7 @@ def check_stable(student, gate: str, case: Case, *, advice: str) -> None:
     grads = as_gradients(returned_value(backward, what=back_what), n)
     assert_no_fp_warnings(backward, what=back_what, inputs=on, advice=advice)
     assert_finite(grads, what=back_what, inputs=shown)
-    moderate = CASES[gate][0]
+    moderate = ordinary_case_like(gate, case)
     check = student.construct(gate, moderate.ctor, [("forward", moderate.inputs), ("backward", (moderate.dout,))])
     right_forward = agrees(check.result(0), ref_forward(gate, moderate), rtol=RTOL, atol=ATOL)
     right_backward = agrees(as_gradients(check.result(1), n), ref_backward(gate, moderate), rtol=RTOL, atol=ATOL)

@@ -4,6 +4,7 @@ stability for |x| up to 1e3 (the visible one is SoftmaxCrossEntropyGate's) and t
 import pytest
 
 from autograder.checks import CheckFailed
+from autograder.checks.agreement import fmt
 from autograder.suites.gates.cases import SIGMOID_NEURON_EXAMPLE, SIGMOID_EXTREME, GateCounter
 from autograder.suites.gates.stability import check_stable
 

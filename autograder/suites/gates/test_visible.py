@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, SharedCalls
-from autograder.checks.agreement import assert_agrees, assert_same_structure, fmt
+from autograder.checks.agreement import agrees, assert_agrees, assert_same_structure, find_disagreement, fmt
 from autograder.checks.contract import (
     assert_dtype, assert_no_mutation, assert_shape, returned_value, snapshot)
 from autograder.checks.gradient import assert_gradient, upstream_gradients
@@ -46,15 +46,51 @@ def test_forward(student, gate):
 @pytest.mark.parametrize("gate", gate_cases(GATES))
 def test_backward(student, feedback, gate):
     """backward(dout) matches central differences of sum(dout * forward)"""
+    first_case_gradients = None
     for index, case in enumerate(CASES[gate]):
         made = student.construct(gate, case.ctor, [("forward", case.inputs), ("backward", (case.dout,))])
         got = as_gradients(made.result(1), len(case.inputs))
+        first_case_gradients = got if index == 0 else first_case_gradients
         names = tuple("d_o" if n == "o" else f"d{n}" for n in case.names(gate))
         assert_gradient(got, numerical_gradients(gate, index),
                         what=_call_text(gate, case, "forward") + ", then backward(dout)", unit=gate,
                         names=names, inputs={"dout": case.dout, **dict(zip(case.names(gate), case.inputs))},
                         feedback=feedback, mistakes=backward_mistakes(gate, case),
                         hint=MATMUL_HINT if gate == "MatMulGate" else "")
+    assert_instances_independent(student, gate, first_case_gradients)
+
+
+def assert_instances_independent(student, gate: str, alone) -> None:
+    """Two instances of `gate` used as a graph uses them -- both forward, then backward in reverse:
+    ``g1.forward(a); g2.forward(b); g1.backward(dout)`` -- give g1 the gradients the student's own gate
+    gives alone (`alone`, from CASES[gate][0]; compared with the student's own, so a wrong formula is
+    graded by the numerical check only). State kept on the class (`cache = {}` in the class body, then
+    `self.cache["x"] = x`; `MultiplyGate.x = x`) is shared by every instance, so g2's forward overwrites
+    what g1's backward needs: sigmoid_neuron's two MultiplyGates then return each other's gradients.
+    The second instance gets the same inputs flipped (same shapes, no new ties, kinks or zeros)."""
+    case = CASES[gate][0]
+    n = len(case.inputs)
+    other = tuple(np.flip(np.asarray(x, dtype=np.float64)) for x in case.inputs)
+    first = getattr(student, gate)(*case.ctor)
+    first.forward(*case.inputs)
+    second = getattr(student, gate)(*case.ctor)
+    second.forward(*other)
+    got = as_gradients(first.backward(case.dout), n)
+    if agrees(got, alone, rtol=RTOL, atol=ATOL):
+        return
+    second_alone = as_gradients(
+        student.construct(gate, case.ctor, [("forward", other), ("backward", (case.dout,))]).result(1), n)
+    shared = agrees(got, second_alone, rtol=RTOL, atol=ATOL)
+    assert_agrees(got, alone, rtol=RTOL, atol=ATOL,
+                  what=f"{_call_text(gate, case, 'forward')}, then a second {gate}'s forward on other inputs, "
+                       "then the first one's backward(dout) (compared with your own gate's backward alone)",
+                  inputs={"dout": case.dout, **dict(zip(case.names(gate), case.inputs))},
+                  mistakes={"state shared between instances: the first gate's backward used the second gate's "
+                            "inputs. Keep what backward needs on the instance (`self.x = ...` in forward), not on "
+                            "the class (a `cache = {}` in the class body is one dict for every instance)": got}
+                  if shared else {},
+                  hint="Each gate instance keeps its own cache: a graph holds several instances of one gate "
+                       "(sigmoid_neuron's two MultiplyGates) and runs every forward before any backward.")
 
 
 @pytest.mark.points(1)
@@ -112,9 +148,19 @@ def _neuron_gradient_mistakes(w, x):
 
 
 def _neuron_result(got):
+    """(f, dw, dx), with a list of numbers for dw or dx read as the array it spells: np.shape of
+    `[dw0, dw1, dw2]` is (3,), the shape the docstring asks for."""
     if not (isinstance(got, (tuple, list)) and len(got) == 3):
         raise CheckFailed(f"sigmoid_neuron(w, x) must return the tuple (f, dw, dx), got {fmt(got)}.")
-    return got
+    return (got[0], *(_numbers_as_array(g) for g in got[1:]))
+
+
+def _numbers_as_array(value):
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (int, float, np.number)) or (isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "iuf")
+            for v in value):
+        return np.array([np.asarray(v, dtype=np.float64)[()] for v in value])
+    return value
 
 
 NEURON_INPUTS = [SIGMOID_NEURON_EXAMPLE, *SIGMOID_NEURON_RANDOM]
@@ -172,8 +218,10 @@ def test_scalar_inputs(student, gate):
     case = SCALAR_CASES[gate]
     names = case.names(gate)
     n = len(case.inputs)
+    # Forward values come from forward-only calls: the worker sends values back after the last call,
+    # and a backward may reuse its own gate's output buffer (`self.out *= ...`), which the handout allows.
     made = student.construct(gate, case.ctor, [("forward", case.inputs), ("backward", (case.dout,))])
-    out = made.result(0)
+    out = student.construct(gate, case.ctor, [("forward", case.inputs)]).result(0)
     assert_shape(out, (), what=f"{gate}.forward on Python floats")
     grads = as_gradients(made.result(1), n)
     assert_same_structure(grads, (0.0,) * n, what=f"{gate}.backward after forward on floats",
@@ -185,7 +233,8 @@ def test_scalar_inputs(student, gate):
     array_made = student.construct(gate, [wrap(c) if gate in LOSS_GATES else c for c in case.ctor],
                                    [("forward", tuple(map(wrap, case.inputs))),
                                     ("backward", (case.dout if gate in LOSS_GATES else wrap(case.dout),))])
-    array_out = array_made.result(0)
+    array_out = student.construct(gate, [wrap(c) if gate in LOSS_GATES else c for c in case.ctor],
+                                  [("forward", tuple(map(wrap, case.inputs)))]).result(0)
     array_grads = as_gradients(array_made.result(1), n)
     shown = dict(zip(names, case.inputs))
     one_element = np.zeros(1)
@@ -197,6 +246,26 @@ def test_scalar_inputs(student, gate):
                   what=f"{gate}.forward on Python floats (vs. on 1-element arrays)", inputs=shown)
     assert_agrees(grads, tuple(np.reshape(g, ()) for g in array_grads), rtol=RTOL, atol=ATOL,
                   what=f"{gate}.backward({case.dout}) on Python floats (vs. on 1-element arrays)", inputs=shown)
+
+
+def assert_forward_inputs_kept(backward, forward_inputs, *, gate: str, names) -> None:
+    """Fail when `backward` changed in place an array that `forward` was given (the worker reports
+    what an object's later call changed of its earlier calls' arguments): a gate that caches the
+    caller's `x` by reference (`self.x = x`) and then works on it in place in backward
+    (`self.x *= dout`, `self.x[self.x <= 0] = 0`) changes the caller's array one call later. Its own
+    forward output is the gate's to reuse: the handout forbids changing arguments only."""
+    for _call, where, now in getattr(backward, "earlier_changed", None) or ():
+        if where < 0 or where >= len(forward_inputs):
+            continue
+        name = names[where] if where < len(names) else f"input {where + 1}"
+        d = find_disagreement(now, forward_inputs[where], rtol=0.0, atol=0.0)
+        at = (f": {name}{list(d.index)} was {fmt(d.expected)}, is now {fmt(d.got)}"
+              if d is not None and d.index is not None else "")
+        raise CheckFailed(
+            f"{gate}.backward changed in place the input `{name}` that forward was given{at}. The gate kept "
+            f"the caller's array (e.g. `self.{name} = {name}`) and backward then changed it (`self.{name} *= ...`, "
+            f"`self.{name}[mask] = 0`): the module docstring's rule, forward and backward never change their "
+            f"arguments. Cache a copy (`self.{name} = np.array({name}, dtype=float)`) or compute into new arrays.")
 
 
 @pytest.mark.points(1)
@@ -216,6 +285,7 @@ def test_gate_contract(student, gate):
     backward = method_call(obj, "backward", case.dout)
     value = as_gradients(returned_value(backward, what=f"{gate}.backward"), len(case.inputs))
     assert_no_mutation(backward, dout_before, what=f"{gate}.backward", names=("dout",))
+    assert_forward_inputs_kept(backward, before, gate=gate, names=names)
     if not isinstance(value, tuple) or len(value) != len(case.inputs):
         raise CheckFailed(f"{gate}.backward must return {len(case.inputs)} gradient(s), one per forward input "
                           f"({', '.join(names)}), as a tuple or a list (the module docstring); got "

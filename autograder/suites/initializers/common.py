@@ -300,7 +300,20 @@ def check_contract(student, name: str, **params) -> None:
             raise CheckFailed(f"{what} returned None: the function must return its result.")
         assert_shape(w, shape, what=what)
         assert_dtype(w, np.float64, what=what)
-        assert_finite(w, what=what)
+        _assert_finite_weights(w, what=what, shape=shape)
+
+
+def _assert_finite_weights(w, *, what: str, shape: tuple[int, int]) -> None:
+    """Finite weights; an inf or NaN on a one-row or one-column layer is named by its usual cause there
+    (a division by fan - 1 = 0, e.g. a sample variance's n - 1), not by the generic overflow advice."""
+    if np.all(np.isfinite(np.asarray(w, dtype=np.float64))):
+        return
+    if 1 in shape:
+        raise CheckFailed(f"{what} returned non-finite weights (inf or NaN) for a layer with a single "
+                          f"{'input' if shape[0] == 1 else 'output'} unit: a division by zero, such as "
+                          "1/(fan_in - 1) or 1/(fan_out - 1) at a fan of 1? The handout's laws divide by "
+                          "fan_in, fan_out or fan_in + fan_out only.")
+    assert_finite(w, what=what)
 
 
 def _check_rng_contract(student, name: str, **params) -> None:

@@ -158,7 +158,7 @@ def test_gain_table(student, reference):
             mistakes["PyTorch's calculate_gain value; this course's table (the gain docstring) differs"] = \
                 PYTORCH_GAIN[nonlinearity]
         if nonlinearity == "leaky_relu":
-            mistakes["slope not squared: sqrt(2/(1 + slope**2))"] = math.sqrt(2 / 1.01)
+            mistakes["slope not squared: sqrt(2/(1 + slope)) instead of sqrt(2/(1 + slope**2))"] = math.sqrt(2 / 1.01)
             mistakes["slope ignored (the default slope is 0.01)"] = math.sqrt(2)
         assert_agrees(student.gain(nonlinearity), reference.gain(nonlinearity), rtol=GAIN_RTOL, atol=0.0,
                       what=what, mistakes=mistakes)

@@ -310,6 +310,8 @@ def test_in_form_answers_in_the_students_form():
     assert type(got) is list and got[1] is pair[1]  # values stay the reference's
     assert in_form(np.arange(3.0), np.arange(4.0)).shape == (3,)  # a shape of a real array is a value
     assert in_form(0.5, 1) == 0.5 and type(in_form(0.5, 1)) is float  # an int form would change the value
+    single = np.array([0.25])  # a single value is never put in a container (an activation's .tolist())
+    assert in_form(single, [0.5]) is single and in_form(single, (0.5,)) is single
 
 
 QUIET_SOURCE = '''

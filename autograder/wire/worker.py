@@ -338,7 +338,8 @@ def _plain_data(value, depth=0):
 
 def in_form(value, form):
     """The reference's `value` in the form of the student's own `form`: a tuple, list or bare
-    item for a one-item sequence; a list or tuple alike; for a one-element number, the
+    item for a one-item sequence; a list or tuple alike (a single value is never put into a
+    container: for one value, that form is a contract violation, graded on its own unit); for a one-element number, the
     student's scalar type (Python float or int, NumPy scalar) or array shape. Containers are
     matched item by item; anything else (other lengths, larger arrays, other kinds) keeps the
     reference's form, since there the form is a value."""
@@ -351,7 +352,7 @@ def in_form(value, form):
             return type(form)(in_form(v, f) for v, f in zip(value, form))
         return in_form(value[0], form) if len(value) == 1 else value
     if type(form) in (tuple, list):
-        return type(form)([in_form(value, form[0])]) if len(form) == 1 else value
+        return value  # a single value the student returns in a container: no form the contract allows
     return _number_in_form(value, form)
 
 
@@ -414,7 +415,12 @@ class OwnFormClass(OwnFormCallable):
 class OwnFormInstance:
     """A reference instance used by the student's unit: each method answers in the form of the
     student's own instance's method (run on the same calls, so its state follows); a data
-    attribute the unit reads is the student's own instance's."""
+    attribute the unit reads is the student's own instance's.
+
+    A method of the student's own class that the reference lacks (``__call__`` defined as
+    ``return self.forward(*inputs)``, a helper such as ``grad()``) runs as the student's own
+    function on this paired instance, so the reference methods it calls still answer; an alias
+    of a method the reference has (``__call__ = forward``) is that method."""
 
     def __init__(self, stand_in, own, isolation):
         self._stand_in, self._own, self._isolation = stand_in, own, isolation
@@ -422,6 +428,10 @@ class OwnFormInstance:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
+        if not hasattr(self._stand_in, name):
+            own_method = self._own_method(name)
+            if own_method is not None:
+                return own_method
         try:
             own = getattr(self._own, name) if self._own is not None else None
         except BaseException:  # noqa: B036 - the student's __getattr__ may raise anything
@@ -429,6 +439,27 @@ class OwnFormInstance:
         if own is not None and not callable(own):
             return own
         return OwnFormCallable(getattr(self._stand_in, name), own, self._isolation)
+
+    def __call__(self, *args, **kwargs):
+        own_method = self._own_method("__call__")
+        if own_method is None:
+            raise TypeError(f"{type(self._own).__name__ if self._own is not None else 'the gate'} object is not callable")
+        return own_method(*args, **kwargs)
+
+    def _own_method(self, name):
+        """The student's own class's function `name`, bound to this pair (or the reference-backed
+        method it aliases); None when their class defines no such function."""
+        if self._own is None:
+            return None
+        function = next((vars(k)[name] for k in type(self._own).__mro__ if k is not object and name in vars(k)), None)
+        if not isinstance(function, types.FunctionType):
+            return None
+        for k in type(self._own).__mro__:
+            for alias, value in vars(k).items():
+                if value is function and alias != name and not alias.startswith("__") \
+                        and hasattr(self._stand_in, alias):
+                    return getattr(self, alias)
+        return types.MethodType(function, self)
 
     def __repr__(self):
         return repr(self._stand_in)
@@ -473,6 +504,14 @@ def construct(obj, calls):
     return [obj, outcomes]
 
 
+def _fresh_global_rng_state():
+    """Put numpy's global MT19937 in a fresh random state, so that a call which reseeds it
+    (``np.random.seed(0)``) changes it even when an earlier call left exactly that state."""
+    state = bytearray(os.urandom(_MT19937_STATE_BYTES))
+    state[-4:] = (624).to_bytes(4, sys.byteorder)  # pos = 624: the next draw regenerates the key
+    ctypes.memmove(_GLOBAL_BIT_GENERATOR.ctypes.state_address, bytes(state), len(state))
+
+
 def call_with_details(func, args, kwargs):
     """Call and report contract facts: FP warnings, global RNG use, and the inputs the call changed
     (`args_changed`: [index, value] pairs; `kwargs_changed`) and the index of the ndarray argument the
@@ -480,6 +519,7 @@ def call_with_details(func, args, kwargs):
     is an ndarray with the same dtype, shape and bytes, or an immutable plain value: anything else
     (lists, objects) is always sent back."""
     fp_events = []
+    _fresh_global_rng_state()
     rng_before = _global_rng_fingerprint()
     args_before = [_fingerprint(a) for a in args]
     kwargs_before = {k: _fingerprint(v) for k, v in kwargs.items()}

@@ -267,6 +267,11 @@ MUTANTS = {
           "    z[positive] = 1.0 / (1.0 + np.exp(-z[positive]))\n"
           "    e = np.exp(z[~positive])\n    z[~positive] = e / (1.0 + e)\n    return z\n")],
         "test_contract[sigmoid]", 'modified its input `z` in place'),
+    # a reseed leaves the global state equal to what an earlier call of the same unit left: the
+    # worker starts each detailed call from a fresh global state, so it is still seen
+    "relu_reseeds_global_rng": (
+        [("    return np.maximum(z, 0.0)\n", "    np.random.seed(0)\n    return np.maximum(z, 0.0)\n")],
+        "test_contract[relu]", 'changed the global np.random state'),
     "tanh_float32": (
         [("    return np.tanh(z)\n", "    return np.tanh(np.asarray(z, dtype=np.float32))\n")],
         "test_contract[tanh]", 'must return float64 values, got float32'),

@@ -1,7 +1,6 @@
 """Resource limits of one untrusted worker and how they become rlimits."""
 from __future__ import annotations
 
-import resource
 from dataclasses import dataclass, fields
 
 
@@ -28,7 +27,10 @@ class Limits:
                 raise ValueError(f"Limits.{spec.name} must be positive, got {getattr(self, spec.name)!r}")
 
     def rlimits(self) -> dict[int, int]:
-        """The kernel limits, `resource.RLIMIT_* -> value` (soft and hard alike); core dumps off."""
+        """The kernel limits, `resource.RLIMIT_* -> value` (soft and hard alike); core dumps off.
+        POSIX only (`resource` is imported here, so that this module also imports on Windows)."""
+        import resource
+
         return {
             resource.RLIMIT_AS: self.memory_bytes,
             resource.RLIMIT_CPU: self.cpu_seconds,
@@ -51,6 +53,8 @@ class Limits:
 
 
 def apply_rlimits(limits: Limits) -> None:
-    """Set every rlimit of `limits` on the calling process (used as a `preexec_fn`)."""
+    """Set every rlimit of `limits` on the calling process (used as a `preexec_fn`); POSIX only."""
+    import resource
+
     for which, value in limits.rlimits().items():
         resource.setrlimit(which, (value, value))

@@ -309,3 +309,13 @@ def test_control_a_top_level_posix_import_fails_the_windows_import_check(tmp_pat
     run = import_as_on_windows(kit_modules() + ["posixonly.uids"], extra_path=tmp_path)
     assert run.returncode == 1
     assert "posixonly.uids: ModuleNotFoundError: import of fcntl" in run.stdout
+
+
+def test_printing_non_ascii_works_and_is_captured_as_utf8(tmp_path):
+    """UTF-8 mode (`-X utf8`): a print of "σ" cannot fail under a Windows code page."""
+    source = tmp_path / "greek.py"
+    source.write_text("def sigma(x):\n    print('σ(x) =', x)\n    return x\n", encoding="utf-8")
+    with StudentCode(source, "greek", mode="portable") as code:
+        assert code.sigma(1.5) == 1.5
+        code.close()
+        assert "σ(x) = 1.5" in code.output()

@@ -4,7 +4,7 @@ Where the POSIX primitives of the other modes are missing (Windows: no inherited
 descriptors, `pass_fds`, `preexec_fn`, rlimits, process groups or /proc), the worker is
 started with nothing but `subprocess.Popen`:
 
-    <python> -I worker.py --stdio --module NAME --file <private copy>
+    <python> -I -X utf8 worker.py --stdio --module NAME --file <private copy>
 
 The protocol's frames travel over the child's stdin (requests) and stdout (replies); the
 worker moves them to private descriptors before any student code runs and points its own
@@ -59,10 +59,10 @@ def forced() -> bool:
 
 
 def worker_environment(scratch: Path) -> dict[str, str]:
-    """The worker's whole environment: one BLAS thread, UTF-8, no bytecode files, the scratch
-    folder as home and temporary folder, and on Windows the few system variables a process needs."""
-    env = {"LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
-           **{name: "1" for name in _THREAD_VARIABLES},
+    """The worker's whole environment: one BLAS thread, the scratch folder as home and temporary
+    folder, and on Windows the few system variables a process needs. (`-I` makes Python ignore
+    every PYTHON* variable: UTF-8 comes from `-X utf8` on the command line.)"""
+    env = {"LANG": "C.UTF-8", **{name: "1" for name in _THREAD_VARIABLES},
            "HOME": str(scratch), "TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch)}
     if sys.platform == "win32":
         env.update({name: os.environ[name] for name in _WINDOWS_VARIABLES if name in os.environ})
@@ -196,9 +196,12 @@ class StreamCollector:
         return text
 
     def stop(self, timeout: float = 1.0) -> None:
-        """Wait (a little) for the rest of the output. A process the worker started that still holds
-        the pipe keeps the daemon thread blocked; the grader does not wait for it."""
+        """Wait (a little) for the rest of the output, then close the pipe. A process the worker
+        started that still holds the pipe keeps the daemon thread blocked (and the pipe open);
+        the grader does not wait for it."""
         self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self._stream.close()
 
 
 class PortableWorker:
@@ -304,9 +307,10 @@ def _private_copy(submission_file: Path, scratch: Path) -> Path:
 
 def start_portable_worker(worker_script: Path, submission_file: Path, module_name: str,
                           limits: Limits = Limits()) -> PortableWorker:
-    """Start ``<python> -I <worker_script> --stdio --module <module_name> --file <copy>`` with
-    a scratch folder of its own as cwd, home and temporary folder; the channel is its stdin and
-    stdout (`PortableWorker.channel`). Of `limits` only the captured output's size applies
+    """Start ``<python> -I -X utf8 <worker_script> --stdio --module <module_name> --file <copy>``
+    with a scratch folder of its own as cwd, home and temporary folder; the channel is its stdin
+    and stdout (`PortableWorker.channel`). UTF-8 mode makes the student's prints and `open()`
+    behave as on Linux (Windows' console code pages would refuse a printed "σ"). Of `limits` only the captured output's size applies
     here: the wall deadlines are the client's, and the kernel limits are POSIX's."""
     worker_script, submission_file = Path(worker_script).resolve(), Path(submission_file)
     scratch = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
@@ -315,7 +319,8 @@ def start_portable_worker(worker_script: Path, submission_file: Path, module_nam
         platform = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW}
                     if sys.platform == "win32" else {"start_new_session": True})
         popen = subprocess.Popen(
-            [sys.executable, "-I", str(worker_script), "--stdio", "--module", module_name, "--file", str(copy)],
+            [sys.executable, "-I", "-X", "utf8", str(worker_script), "--stdio", "--module", module_name,
+             "--file", str(copy)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, cwd=scratch,
             env=worker_environment(scratch), close_fds=True, **platform)
     except BaseException:

@@ -15,9 +15,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -180,11 +182,14 @@ def test_check_writes_its_report_past_a_hang_and_a_crash(tmp_path):
     run = _run_check(path, "--sandbox", "portable")
     assert run.returncode == 1, run.stderr[-2000:]
     report = run.stdout
-    assert re.search(r"did not return within", report), report[-3000:]
-    assert re.search(r"died", report), report[-3000:]
-    assert "passed" in report.lower()
-    lines = [line for line in report.splitlines() if "SoftIoU" in line or "sigmoid_neuron" in line]
-    assert lines, report[-3000:]
+    verdicts = re.findall(r"^(PASS|FAIL) .*$", report, flags=re.M)
+    lines = [line for line in report.splitlines() if line.startswith(("PASS", "FAIL"))]
+    failed = [line for line in lines if line.startswith("FAIL")]
+    assert len(lines) == len(verdicts) > 40
+    assert failed and all("[SoftIoUGate]" in line or "sigmoid_neuron" in line for line in failed), failed
+    assert all(line.startswith("FAIL") for line in lines if "[SoftIoUGate]" in line or "sigmoid_neuron's" in line)
+    assert "`sigmoid_neuron` did not return within" in report
+    assert "the process running `SoftIoUGate.forward` died" in report
     clean = _run_check(REPO / "examples" / "cohort" / "gates" / "carol_matmul_neuron", env={
         portable.FORCE_VARIABLE: "portable"})
     assert clean.returncode == 0, clean.stdout[-3000:] + clean.stderr[-2000:]
@@ -244,6 +249,48 @@ def test_student_output_never_reaches_the_channel(tmp_path):
     assert len(output) <= 4096  # capped, though the student printed megabytes
 
 
+def test_control_a_worker_serving_on_its_real_stdout_is_corrupted_by_prints(tmp_path, monkeypatch):
+    """The deliberately broken control: a worker that keeps stdin/stdout as the channel without
+    moving the student's stdout away (no `take_stdio`) is broken by the same submission."""
+    wire = tmp_path / "wire"
+    shutil.copytree(Path(student_module.WORKER_SCRIPT).parent, wire)
+    worker = (wire / "worker.py").read_text()
+    assert worker.count("serve_channel(take_stdio(), ") == 1
+    (wire / "worker.py").write_text(worker.replace("serve_channel(take_stdio(), ",
+                                                   "serve_channel(protocol.PipeEnds(0, 1), "))
+    monkeypatch.setattr(student_module, "WORKER_SCRIPT", wire / "worker.py")
+    source = tmp_path / "noisy.py"
+    source.write_text(NOISY)
+    with StudentCode(source, "noisy", mode="portable") as code:
+        with pytest.raises(student_module.SubmissionImportError):
+            code.quiet([1.5])
+
+
+def test_control_without_the_trusted_deadline_a_hang_blocks_the_grader(tmp_path, monkeypatch):
+    """The deliberately broken control of the fault tests: with the channel's timeout dropped, a
+    hanging call keeps the grader waiting until the worker is killed from outside."""
+    monkeypatch.setattr(portable.PipeChannel, "settimeout", lambda self, seconds: None)
+    source = tmp_path / "faults.py"
+    source.write_text(FAULTS)
+    with StudentCode(source, "faults", mode="portable", limits=Limits(call_seconds=0.5)) as code:
+        assert code.fine(1) == 2
+        outcome = []
+
+        def call_hang():
+            try:
+                code.call("hang")
+            except StudentCrash as exc:
+                outcome.append(exc)
+
+        caller = threading.Thread(target=call_hang, daemon=True)
+        caller.start()
+        caller.join(3.0)
+        assert caller.is_alive() and not outcome  # six deadlines later, still waiting
+        code._worker.kill()  # end of file on the channel: the caller learns of a crash, not a timeout
+        caller.join(30)
+        assert not caller.is_alive() and isinstance(outcome[0], StudentCrash)
+
+
 # --------------------------------------------------------------------------- importable as on Windows
 
 AS_ON_WINDOWS = textwrap.dedent("""
@@ -282,7 +329,8 @@ def kit_modules() -> list[str]:
     """The grader modules the kit ships (release/kit/sources.py), and every module of the packages
     the worker launcher lives in (sandbox/, wire/), as importable names."""
     paths = set(SHIPPED_MODULES)
-    paths |= {f"{folder}/{p.name}" for folder in ("sandbox", "wire") for p in (REPO / "autograder" / folder).glob("*.py")}
+    paths |= {f"{folder}/{path.name}" for folder in ("sandbox", "wire")
+              for path in (REPO / "autograder" / folder).glob("*.py")}
     return sorted("autograder." + p.removesuffix(".py").replace("/", ".").removesuffix(".__init__") for p in paths)
 
 

@@ -310,8 +310,9 @@ def start_portable_worker(worker_script: Path, submission_file: Path, module_nam
     """Start ``<python> -I -X utf8 <worker_script> --stdio --module <module_name> --file <copy>``
     with a scratch folder of its own as cwd, home and temporary folder; the channel is its stdin
     and stdout (`PortableWorker.channel`). UTF-8 mode makes the student's prints and `open()`
-    behave as on Linux (Windows' console code pages would refuse a printed "σ"). Of `limits` only the captured output's size applies
-    here: the wall deadlines are the client's, and the kernel limits are POSIX's."""
+    behave as on Linux (Windows' console code pages would refuse a printed "σ"). Of `limits` only
+    the captured output's size applies here: the wall deadlines are the client's, and the kernel
+    limits are POSIX's."""
     worker_script, submission_file = Path(worker_script).resolve(), Path(submission_file)
     scratch = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
     try:

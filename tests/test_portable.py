@@ -87,6 +87,7 @@ def test_auto_means_portable_when_the_environment_asks(monkeypatch, only_portabl
     monkeypatch.setenv(portable.FORCE_VARIABLE, "portable")
     assert sandbox.resolve_mode("auto") == "portable" and sandbox.portable_selected("auto")
     assert not sandbox.portable_selected("process")  # an explicit mode stays what it says
+    assert "No memory, CPU" in sandbox.describe("auto")  # says how weak it is
     source = tmp_path / "m.py"
     source.write_text("def double(x):\n    return 2 * x\n")
     with StudentCode(source, "m") as code:

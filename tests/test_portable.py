@@ -368,3 +368,28 @@ def test_printing_non_ascii_works_and_is_captured_as_utf8(tmp_path):
         assert code.sigma(1.5) == 1.5
         code.close()
         assert "σ(x) = 1.5" in code.output()
+
+
+@pytest.mark.parametrize("platform, refused", [("linux", True), ("darwin", False)])
+def test_rlimits_the_kernel_refuses_stop_the_worker_only_on_linux(platform, refused, monkeypatch):
+    """macOS refuses RLIMIT_AS (EINVAL, reported as ValueError): the process mode's preexec_fn
+    skips that limit there and sets the others; on Linux a refused limit is an error."""
+    import resource
+
+    from autograder.sandbox.limits import apply_rlimits
+
+    applied = []
+
+    def setrlimit(which, values):
+        if which == resource.RLIMIT_AS:
+            raise ValueError("current limit exceeds maximum limit")
+        applied.append(which)
+
+    monkeypatch.setattr(resource, "setrlimit", setrlimit)
+    monkeypatch.setattr(sys, "platform", platform)
+    if refused:
+        with pytest.raises(ValueError):
+            apply_rlimits(Limits())
+    else:
+        apply_rlimits(Limits())
+        assert set(applied) == set(Limits().rlimits()) - {resource.RLIMIT_AS}

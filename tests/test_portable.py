@@ -393,3 +393,27 @@ def test_rlimits_the_kernel_refuses_stop_the_worker_only_on_linux(platform, refu
     else:
         apply_rlimits(Limits())
         assert set(applied) == set(Limits().rlimits()) - {resource.RLIMIT_AS}
+
+
+def _newer_syntax(paths) -> list[str]:
+    """The files among `paths` that Python 3.10's grammar rejects (`ast.parse(feature_version=)`)."""
+    import ast
+
+    refused = []
+    for path in paths:
+        try:
+            ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 10))
+        except SyntaxError as exc:
+            refused.append(f"{path}: {exc}")
+    return refused
+
+
+def test_the_kits_modules_parse_as_python_3_10(tmp_path):
+    """The kit supports Python 3.10 to 3.13; only 3.11 runs here, so the grammar is checked
+    (library APIs newer than 3.10 are not). Control: an `except*` block is refused."""
+    shipped = [REPO / "autograder" / path for path in SHIPPED_MODULES]
+    shipped += [REPO / "autograder" / "sandbox" / "portable.py", *(REPO / "kit" / "nnopt_kit").glob("*.py")]
+    assert _newer_syntax(shipped) == []
+    control = tmp_path / "control.py"
+    control.write_text("try:\n    pass\nexcept* ValueError:\n    pass\n")
+    assert len(_newer_syntax([control])) == 1

@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_common(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--sandbox", choices=("auto", "bwrap", "process"), default="auto",
-                     help="worker isolation (default: bubblewrap when available)")
+    sub.add_argument("--sandbox", choices=("auto", "bwrap", "process", "portable"), default="auto",
+                     help="worker isolation (default: bubblewrap when available; portable on Windows)")
     sub.add_argument("--format", choices=("text", "github"), default="text",
                      help="github: job summary ($GITHUB_STEP_SUMMARY) and ::error annotations")
     sub.add_argument("--junit", type=Path, default=None, help="also write JUnit XML here")

@@ -206,12 +206,18 @@ class StudentCode:
         now = time.monotonic()
         if self._budget_end is None:
             self._budget_end = now + self._limits.submission_seconds
-        ours, theirs = socket.socketpair()
-        try:
-            self._worker = sandbox.start_worker(WORKER_SCRIPT, self._source_file, self._module_name,
-                                                theirs.fileno(), mode=self._mode, limits=self._limits, warm=self._warm)
-        finally:
-            theirs.close()
+        if sandbox.portable_selected(self._mode):  # the channel is the worker's stdin and stdout
+            self._worker = sandbox.start_portable_worker(WORKER_SCRIPT, self._source_file, self._module_name,
+                                                         limits=self._limits)
+            ours = self._worker.channel
+        else:
+            ours, theirs = socket.socketpair()
+            try:
+                self._worker = sandbox.start_worker(WORKER_SCRIPT, self._source_file, self._module_name,
+                                                    theirs.fileno(), mode=self._mode, limits=self._limits,
+                                                    warm=self._warm)
+            finally:
+                theirs.close()
         self._generation += 1
         self._channel = _DeadlineSocket(ours)
         self._channel.deadline = min(now + self._limits.import_seconds, self._budget_end)

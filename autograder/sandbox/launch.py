@@ -16,13 +16,13 @@ import warnings
 import weakref
 from pathlib import Path
 
-from autograder.sandbox import bubblewrap, procs, uids
+from autograder.sandbox import bubblewrap, portable, procs, uids
 from autograder.sandbox import warm as warm_start
 from autograder.sandbox.warm import WarmWorker
 from autograder.sandbox.limits import Limits, apply_rlimits
 from autograder.sandbox.output import OutputCollector
 
-MODES = ("auto", "bwrap", "process")
+MODES = ("auto", "bwrap", "process", "portable")
 MARKER_VARIABLE = "AUTOGRADER_WORKER"  # process mode: tags the worker's environment for the kill sweep
 
 
@@ -34,21 +34,34 @@ def _is_root() -> bool:
     return os.geteuid() == 0
 
 
+def portable_selected(mode: str) -> bool:
+    """Whether `mode` means the portable worker (sandbox/portable.py): "portable", or "auto" where
+    the POSIX primitives are missing (Windows) or `AUTOGRADER_SANDBOX=portable` asks for it.
+    Decided without probing bwrap, so that the other modes' first start does not wait for it."""
+    return mode == "portable" or (mode == "auto" and (portable.forced() or not portable.posix_primitives()))
+
+
 def sandbox_available(mode: str = "bwrap") -> bool:
     """Whether `mode` can start workers here; bwrap is probed once per process."""
-    if mode == "bwrap":
-        return bubblewrap.probe(_is_root()) is None
-    if mode in ("process", "auto"):
-        return os.name == "posix"
-    raise ValueError(f"unknown sandbox mode {mode!r}; expected one of {MODES}")
+    if mode not in MODES:
+        raise ValueError(f"unknown sandbox mode {mode!r}; expected one of {MODES}")
+    if mode in ("portable", "auto"):
+        return True
+    if not portable.posix_primitives():
+        return False
+    return mode == "process" or bubblewrap.probe(_is_root()) is None
 
 
 def resolve_mode(mode: str) -> str:
-    """'auto' -> 'bwrap' when it works, else 'process'; an explicit unavailable mode raises."""
+    """'auto' -> 'bwrap' when it works, else 'process' on POSIX, else 'portable' (`portable_selected`);
+    an explicit unavailable mode raises."""
+    if portable_selected(mode):
+        return "portable"
     if mode == "auto":
         return "bwrap" if sandbox_available("bwrap") else "process"
     if not sandbox_available(mode):
-        reason = bubblewrap.probe(_is_root()) if mode == "bwrap" else "not a POSIX system"
+        reason = ("not a POSIX system" if not portable.posix_primitives() or mode != "bwrap"
+                  else bubblewrap.probe(_is_root()))
         raise SandboxUnavailable(f"sandbox mode {mode!r} is not available: {reason}")
     return mode
 
@@ -81,6 +94,14 @@ def _uid_drop_problem(worker_script: Path | None) -> str | None:
 def describe(mode: str = "auto") -> str:
     """What isolation `mode` gives on this machine, in plain words."""
     mode = resolve_mode(mode)
+    if mode == "portable":
+        return (
+            "portable worker: isolation is the weakest of the modes. The worker is a plain child process of the "
+            "grader (same user, whole filesystem, network, other processes), with a cleared environment and a "
+            "private scratch folder as its cwd, talking over its stdin and stdout; wall deadlines are kept by "
+            "the grader, which kills the worker on a timeout or crash. No memory, CPU, process or file-size "
+            "limits; processes the student's code starts may survive the worker on Windows (on POSIX its "
+            "process group is killed).")
     if mode == "bwrap":
         who = (f"a leased unprivileged uid (from {uids.UID_BASE}) without capabilities" if _is_root()
                else f"uid {bubblewrap.SANDBOX_UID} in its own user namespace")
@@ -272,6 +293,9 @@ def start_worker(worker_script: Path, submission_file: Path, module_name: str, c
     unprobed = (mode == "auto" and not warm and bubblewrap.bwrap_path() is not None
                 and bubblewrap.probe.cache_info().currsize == 0)
     resolved = "bwrap" if unprobed else resolve_mode(mode)
+    if resolved == "portable":
+        raise SandboxUnavailable("the portable worker has no inherited channel descriptor: "
+                                 "start it with `start_portable_worker` (portable_selected(mode) says when)")
     if warm and resolved == "bwrap" and _is_root():
         worker = _start_warm(worker_script, submission_file, module_name, channel_fd, limits)
         if worker is not None:

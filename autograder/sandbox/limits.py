@@ -1,7 +1,7 @@
 """Resource limits of one untrusted worker and how they become rlimits."""
 from __future__ import annotations
 
-import resource
+import sys
 from dataclasses import dataclass, fields
 
 
@@ -28,7 +28,10 @@ class Limits:
                 raise ValueError(f"Limits.{spec.name} must be positive, got {getattr(self, spec.name)!r}")
 
     def rlimits(self) -> dict[int, int]:
-        """The kernel limits, `resource.RLIMIT_* -> value` (soft and hard alike); core dumps off."""
+        """The kernel limits, `resource.RLIMIT_* -> value` (soft and hard alike); core dumps off.
+        POSIX only (`resource` is imported here, so that this module also imports on Windows)."""
+        import resource
+
         return {
             resource.RLIMIT_AS: self.memory_bytes,
             resource.RLIMIT_CPU: self.cpu_seconds,
@@ -51,6 +54,17 @@ class Limits:
 
 
 def apply_rlimits(limits: Limits) -> None:
-    """Set every rlimit of `limits` on the calling process (used as a `preexec_fn`)."""
+    """Set every rlimit of `limits` on the calling process (used as a `preexec_fn`); POSIX only.
+
+    On Linux every limit must take. Elsewhere a limit the kernel refuses is left as it was:
+    macOS rejects any RLIMIT_AS with EINVAL (Python: "ValueError: current limit exceeds maximum
+    limit", cpython#78783), which would otherwise stop every worker from starting."""
+    import resource
+
+    strict = sys.platform.startswith("linux")
     for which, value in limits.rlimits().items():
-        resource.setrlimit(which, (value, value))
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            if strict:
+                raise

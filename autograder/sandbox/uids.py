@@ -13,9 +13,7 @@ file marked in use, and the next lease scans and kills.
 """
 from __future__ import annotations
 
-import fcntl
 import os
-import pwd
 import shutil
 import stat
 import subprocess
@@ -43,6 +41,8 @@ def _lock_dir() -> Path:
 
 
 def _is_account(uid: int) -> bool:
+    import pwd  # POSIX only, like every function here: imported late so that this module imports on Windows
+
     try:
         pwd.getpwuid(uid)
     except KeyError:
@@ -69,6 +69,8 @@ class UidLease:
 def lease_uid() -> UidLease:
     """Lease a free uid of the pool (root only); leftovers of a crashed grader (or of any release
     not marked clean) are killed first."""
+    import fcntl  # POSIX only
+
     lock_dir = _lock_dir()
     for uid in range(UID_BASE, UID_BASE + UID_COUNT):
         if _is_account(uid):

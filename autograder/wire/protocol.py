@@ -22,6 +22,7 @@ and decoded arrays are fresh base-class `numpy.ndarray` objects that own their d
 This module is imported by both sides and so depends on nothing but numpy.
 """
 import json
+import os
 import socket
 import struct
 
@@ -302,3 +303,30 @@ def _recv_into(sock, buffer, got, end):
 
 def socket_from_fd(fd):
     return socket.socket(fileno=fd)
+
+
+class PipeEnds:
+    """The channel as two blocking pipe descriptors (the portable worker's stdin and stdout),
+    with the two methods `send` and `recv` use on a socket. Portable: plain `os.read` and
+    `os.write`, which work on pipes on Windows as on POSIX."""
+
+    def __init__(self, read_fd, write_fd):
+        self.read_fd, self.write_fd = read_fd, write_fd
+
+    def recv_into(self, buffer, nbytes):
+        """Read at most `nbytes` into `buffer` (one read: what the pipe holds); 0 at end of file."""
+        chunk = os.read(self.read_fd, min(nbytes, len(buffer)))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def sendall(self, data):
+        view = memoryview(data).cast("B")
+        while view:
+            view = view[os.write(self.write_fd, view):]
+
+    def close(self):
+        for fd in (self.read_fd, self.write_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass

@@ -9,7 +9,9 @@ here rather than call by call: an optimizer on a test function (`descend`), whic
 grader checks output by output.
 
 Usage: python -I worker.py --fd N --module NAME --file PATH
-(or forked by zygote.py, which calls `serve_submission` in a freshly isolated child)
+(or forked by zygote.py, which calls `serve_submission` in a freshly isolated child),
+or python -I worker.py --stdio --module NAME --file PATH: the channel is this process's
+stdin and stdout (the portable launcher, sandbox/portable.py; see `take_stdio`).
 """
 import argparse
 import contextlib
@@ -628,9 +630,43 @@ def load_student_module(name, path):
 
 def serve_submission(channel_fd, module_name, path):
     """Import the submission at `path` as `module_name`, say so on the channel, serve calls until EOF."""
+    serve_channel(protocol.socket_from_fd(channel_fd), module_name, path)
+
+
+def take_stdio():
+    """This process's stdin and stdout as the channel (`protocol.PipeEnds`), taken before any
+    student code runs: the channel moves to duplicates of the two descriptors, descriptor 1 then
+    points at stderr and descriptor 0 at the null device. Whatever the student prints (`print`,
+    `sys.stdout`, `os.write(1, ...)`, C code) goes to stderr, which the grader captures, and
+    closing or replacing stdout cannot touch the channel. On Windows the channel's descriptors
+    are set to binary mode, and the process's standard output handle (which child processes
+    inherit) is pointed at stderr too, best-effort."""
+    sys.stdout.flush()
+    channel = protocol.PipeEnds(os.dup(0), os.dup(1))
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    if sys.platform == "win32":
+        import msvcrt
+
+        for fd in (channel.read_fd, channel.write_fd):
+            msvcrt.setmode(fd, os.O_BINARY)
+        try:
+            std_output_handle, std_input_handle = -11, -10  # winbase.h
+            kernel32 = ctypes.WinDLL("kernel32")
+            kernel32.SetStdHandle(std_output_handle, msvcrt.get_osfhandle(2))
+            kernel32.SetStdHandle(std_input_handle, msvcrt.get_osfhandle(0))
+        except (AttributeError, OSError):
+            pass
+    return channel
+
+
+def serve_channel(sock, module_name, path):
+    """`serve_submission` over a channel object (`recv_into` and `sendall`): a socket or `PipeEnds`."""
     global STUDENT_FILE
     STUDENT_FILE = path
-    channel = Channel(protocol.socket_from_fd(channel_fd), None)
+    channel = Channel(sock, None)
     try:
         channel.module = load_student_module(module_name, path)
     except BaseException as exc:  # noqa: B036 - sys.exit at import is an import error too
@@ -642,11 +678,16 @@ def serve_submission(channel_fd, module_name, path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--fd", type=int, required=True)
+    ends = parser.add_mutually_exclusive_group(required=True)
+    ends.add_argument("--fd", type=int, help="an inherited socket descriptor")
+    ends.add_argument("--stdio", action="store_true", help="stdin and stdout (the portable launcher)")
     parser.add_argument("--module", required=True)
     parser.add_argument("--file", required=True)
     options = parser.parse_args()
-    serve_submission(options.fd, options.module, options.file)
+    if options.stdio:
+        serve_channel(take_stdio(), options.module, options.file)
+    else:
+        serve_submission(options.fd, options.module, options.file)
 
 
 if __name__ == "__main__":

@@ -31,13 +31,17 @@ import importlib
 import json
 import os
 import random
-import resource
 import signal
 import socket
 import sys
 import time
 
 import numpy as np
+
+try:
+    import resource
+except ImportError:  # not POSIX: the zygote runs only in bwrap on Linux, but the student kit ships it everywhere
+    resource = None
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
 import worker  # noqa: E402

@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="self-check one submission with the visible checks")
     check.add_argument("--assignment", required=True, choices=ASSIGNMENTS)
     check.add_argument("path", type=Path, help="NAME.py, NAME.ipynb, or a folder holding one")
-    check.add_argument("--sandbox", choices=("auto", "bwrap", "process"), default="auto",
-                       help="worker isolation (default: bubblewrap when available, else a plain process)")
+    check.add_argument("--sandbox", choices=("auto", "bwrap", "process", "portable"), default="auto",
+                       help="worker isolation (default: bubblewrap when available, else a plain process; "
+                            "portable: a plain process over pipes, the default on Windows)")
     check.add_argument("--format", choices=("text", "github"), default="text",
                        help="github: job summary ($GITHUB_STEP_SUMMARY) and ::error annotations")
     check.add_argument("--junit", type=Path, default=None, help="also write JUnit XML here")

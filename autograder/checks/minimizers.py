@@ -411,6 +411,17 @@ def exact_line_search(phi: Callable[[float], float]) -> float:
     return -(plus - minus) / (2.0 * curvature) if curvature > 0 else 0.0
 
 
+def damped_line_search(phi: Callable[[float], float]) -> float:
+    """Half the exact step of a quadratic phi: ``0.5 * exact_line_search(phi)``.
+
+    An inexact line search makes BFGS's iterates depend on the scale of the pair (p, q):
+    with exact line searches every Broyden-class update, and any update fed p = d instead
+    of p = alpha d, gives the same iterates on a quadratic (Dixon's theorem), so only an
+    inexact step shows those mistakes. Half the exact step keeps every step a smooth
+    function of x (no comparisons), so rounding stays at rounding size along the path."""
+    return 0.5 * exact_line_search(phi)
+
+
 def rosenbrock(x) -> float:
     """(1 - x0)^2 + 100 (x1 - x0^2)^2, minimum 0 at (1, 1)."""
     x = np.asarray(x, dtype=float)
@@ -476,3 +487,19 @@ def assert_bfgs_result(result, x0: np.ndarray, f: Callable, *, what: str) -> dic
     if not abs(fun - expected_fun) <= 1e-12 * (1.0 + abs(expected_fun)):
         raise CheckFailed(f"{what}: result['fun'] = {fmt(fun)} but f(result['x']) = {fmt(expected_fun)}.")
     return result
+
+
+def midpoint_shrinks(x, a: float, b: float, max_shrinks: int) -> int | None:
+    """k when ``x`` is the midpoint ``a + (b - a) r^k / 2`` of the bracket golden-section search
+    leaves after k shrinks on an INCREASING f (r = 1/phi), within a relative 1e-6 of that offset;
+    None for any other result (not a real number, or not such a midpoint for k <= max_shrinks).
+    Consecutive k differ by the factor r, far beyond the tolerance, so at most one k matches."""
+    try:
+        offset = (float(x) - a) / (b - a)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    for k in range(max_shrinks + 1):
+        half = INV_PHI ** k / 2.0
+        if abs(offset - half) <= 1e-6 * half:
+            return k
+    return None

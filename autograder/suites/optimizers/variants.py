@@ -280,6 +280,8 @@ def schedule_variants(name: str, eta0, kwargs: dict) -> dict:
             "ceil(k/every) instead of floor(k/every)": lambda k: eta0 * drop ** math.ceil(k / every),
             "floor((k-1)/every): the drop comes one epoch late": lambda k: eta0 * drop ** ((k - 1) // every),
             "no floor: drop**(k/every) decays continuously": lambda k: eta0 * drop ** (k / every),
+            "round(k/every) instead of floor(k/every): the drop comes half a period early":
+                lambda k: eta0 * drop ** round(k / every),
         }
     rate = kwargs.get("rate", 0.1)
     if name == "exponential_decay":
@@ -297,13 +299,15 @@ class PlateauVariant:
     """ReduceOnPlateau with switchable deviations (SPEC: strictly below the best; > patience; restart)."""
 
     def __init__(self, lr, factor=0.5, patience=0, *, non_strict=False, at_patience=False, restart=True,
-                 reset_on_improve=True):
+                 reset_on_improve=True, forget_best=False, rate_before_reduction=False):
         self.lr, self.factor, self.patience = lr, factor, patience
         self.non_strict, self.at_patience, self.restart, self.reset_on_improve = \
             non_strict, at_patience, restart, reset_on_improve
+        self.forget_best, self.rate_before_reduction = forget_best, rate_before_reduction
         self.best, self.bad = math.inf, 0
 
     def update(self, loss):
+        current = self.lr
         improved = loss <= self.best if self.non_strict else loss < self.best
         if improved:
             self.best = loss
@@ -314,9 +318,11 @@ class PlateauVariant:
         if (self.bad >= self.patience) if self.at_patience else (self.bad > self.patience):
             if self.bad > 0:
                 self.lr *= self.factor
+                if self.forget_best:
+                    self.best = math.inf
             if self.restart:
                 self.bad = 0
-        return self.lr
+        return current if self.rate_before_reduction else self.lr
 
 
 def plateau_variants(lr, factor, patience) -> dict:
@@ -330,4 +336,8 @@ def plateau_variants(lr, factor, patience) -> dict:
             lambda: PlateauVariant(lr, factor, patience, restart=False),
         "the bad-epoch count is not reset by an improvement (the handout counts bad epochs in a row)":
             lambda: PlateauVariant(lr, factor, patience, reset_on_improve=False),
+        "the best loss is forgotten after a reduction (the handout compares with the best seen so far)":
+            lambda: PlateauVariant(lr, factor, patience, forget_best=True),
+        "update returns the rate from before the reduction it makes (return the rate after it)":
+            lambda: PlateauVariant(lr, factor, patience, rate_before_reduction=True),
     }

@@ -12,10 +12,10 @@ from autograder.checks.agreement import assert_agrees, fmt
 from autograder.checks.contract import assert_no_mutation, snapshot
 from autograder.checks.minimizers import (
     assert_matrix, assert_new_array, assert_path_not_aliased, assert_positive_definite, assert_secant, assert_symmetric,
-    exact_line_search, rosenbrock, rosenbrock_grad)
+    damped_line_search, exact_line_search, rosenbrock, rosenbrock_grad)
 from autograder.suites.quasi_newton.cases import (
     DENSE_DIRECTION, DENSE_G, DENSE_PS, DENSE_QS, EXPECTED_ORDER, EXPECTED_SR1_SKIP, ISOLATE, LBFGS_CASES,
-    ORDER_CASE, PD_CHAIN, QUADRATIC, QUADRATIC_LOOSE_TOL, QUADRATIC_LOOSE_TOL_NIT, QUADRATIC_REFERENCE,
+    ORDER_CASE, PD_CHAIN, QUADRATIC, QUADRATIC_DAMPED_REFERENCE, QUADRATIC_LOOSE_TOL, QUADRATIC_LOOSE_TOL_NIT, QUADRATIC_REFERENCE,
     QUADRATIC_REFERENCE_NORMS, ROSENBROCK_REFERENCE, ROSENBROCK_X0, SR1_SKIP_CASES, SR1_SKIP_MISTAKES,
     UPDATE_CASES, agreement_tol, golden_line_search, lbfgs_mistakes)
 
@@ -140,22 +140,25 @@ def test_bfgs_minimize_rosenbrock(student, feedback):
 @pytest.mark.unit("bfgs_minimize")
 @pytest.mark.kind("agreement")
 def test_bfgs_minimize_path_matches_reference(student):
-    """bfgs_minimize's iterates agree with the reference's"""
+    """bfgs_minimize's iterates agree with the reference's, with exact and with inexact (half) steps"""
     problem = QUADRATIC.problem()
-    result = student.call("bfgs_minimize", problem.f, problem.grad, QUADRATIC.x0, exact_line_search,
-                          isolate=ISOLATE)
-    path = result.get("path") if isinstance(result, dict) else None
-    if not isinstance(path, list):
-        raise CheckFailed("bfgs_minimize must return a dict with the list of iterates under 'path'; "
-                          f"got {fmt(result)[:300]}.")
-    expected = QUADRATIC_REFERENCE["path"]
-    assert_path_not_aliased(path, what="bfgs_minimize(...)['path']")
-    # The iterates agree to ~1e-14 for correct code; atol 1e-8 leaves room for the last
-    # iterate (the minimizer up to rounding) and any algebra.
-    assert_agrees(path[: len(expected)], expected, rtol=1e-8, atol=1e-8,
-                  what="bfgs_minimize(...)['path'] on a 5-dimensional quadratic (exact line searches)",
-                  hint="The first step is steepest descent (B0 = I); then d = -B g with B = bfgs_update(B, p, q), "
-                       "p = x_new - x, q = grad(x_new) - grad(x).")
+    # Exact line searches hide the scale of (p, q) (Dixon's theorem): the half-step search shows it.
+    for line_search, expected, searched in (
+            (exact_line_search, QUADRATIC_REFERENCE["path"], "exact line searches"),
+            (damped_line_search, QUADRATIC_DAMPED_REFERENCE["path"], "a line search returning half the exact step")):
+        result = student.call("bfgs_minimize", problem.f, problem.grad, QUADRATIC.x0, line_search,
+                              isolate=ISOLATE)
+        path = result.get("path") if isinstance(result, dict) else None
+        if not isinstance(path, list):
+            raise CheckFailed("bfgs_minimize must return a dict with the list of iterates under 'path'; "
+                              f"got {fmt(result)[:300]}.")
+        assert_path_not_aliased(path, what="bfgs_minimize(...)['path']")
+        # The iterates agree to ~1e-14 for correct code; atol 1e-8 leaves room for the last
+        # iterate (the minimizer up to rounding) and any algebra.
+        assert_agrees(path[: len(expected)], expected, rtol=1e-8, atol=1e-8,
+                      what=f"bfgs_minimize(...)['path'] on a 5-dimensional quadratic ({searched})",
+                      hint="The first step is steepest descent (B0 = I); then d = -B g with B = bfgs_update(B, p, q), "
+                           "p = x_new - x = alpha d (the step actually taken, not d), q = grad(x_new) - grad(x).")
 
 
 @pytest.mark.points(1)

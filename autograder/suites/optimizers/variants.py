@@ -299,16 +299,16 @@ class PlateauVariant:
     """ReduceOnPlateau with switchable deviations (SPEC: strictly below the best; > patience; restart)."""
 
     def __init__(self, lr, factor=0.5, patience=0, *, non_strict=False, at_patience=False, restart=True,
-                 reset_on_improve=True, forget_best=False, rate_before_reduction=False):
+                 reset_on_improve=True, forget_best=False, rate_before_reduction=False, threshold=0.0):
         self.lr, self.factor, self.patience = lr, factor, patience
         self.non_strict, self.at_patience, self.restart, self.reset_on_improve = \
             non_strict, at_patience, restart, reset_on_improve
-        self.forget_best, self.rate_before_reduction = forget_best, rate_before_reduction
+        self.forget_best, self.rate_before_reduction, self.threshold = forget_best, rate_before_reduction, threshold
         self.best, self.bad = math.inf, 0
 
     def update(self, loss):
         current = self.lr
-        improved = loss <= self.best if self.non_strict else loss < self.best
+        improved = loss <= self.best if self.non_strict else loss < self.best * (1.0 - self.threshold)
         if improved:
             self.best = loss
             if self.reset_on_improve:
@@ -340,4 +340,7 @@ def plateau_variants(lr, factor, patience) -> dict:
             lambda: PlateauVariant(lr, factor, patience, forget_best=True),
         "update returns the rate from before the reduction it makes (return the rate after it)":
             lambda: PlateauVariant(lr, factor, patience, rate_before_reduction=True),
+        "an improvement must beat the best by a relative threshold (PyTorch's threshold=1e-4); for the handout "
+        "any loss strictly below the best is an improvement":
+            lambda: PlateauVariant(lr, factor, patience, threshold=1e-4),
     }

@@ -192,8 +192,8 @@ def assert_returns_final_midpoint(x, objective: RecordedObjective, a: float, b: 
                           "search evaluates two interior points and then one per shrink.")
     lo, hi = brackets[0]
     if inside and abs(x - inside[0]) <= slack + 1e-6 * (hi - lo):
-        likely = ("the best interior point (c or d) is returned; the handout's result is the midpoint (a + b)/2 of "
-                  "the final bracket")
+        likely = ("the best interior point (c or d, or (c + d)/2 once they coincide) is returned; the handout's "
+                  "result is the midpoint (a + b)/2 of the final bracket")
     elif any(min(abs(x - lo_), abs(x - hi_)) <= slack + 1e-6 * (hi_ - lo_) for lo_, hi_ in brackets):
         likely = "an end of the final bracket is returned; the handout's result is its midpoint (a + b)/2"
     else:
@@ -213,9 +213,11 @@ def assert_within_tol_result(x, objective: RecordedObjective, a: float, b: float
                           f"{tol:g} already: test b - a <= tol before shrinking, and return (a + b)/2 at once.")
     x = _as_number(x, what=what)
     if not abs(x - (a + b) / 2) <= 4 * np.spacing(max(abs(a), abs(b), 1e-300)):
+        at_tol = " (or tests b - a < tol: the handout stops at b - a <= tol, equality included)" if b - a == tol else ""
         raise CheckFailed(f"{what} returned {fmt(x, 12)}; with b - a <= tol already nothing is shrunk and the "
                           f"result is the midpoint (a + b)/2 = {fmt((a + b) / 2, 12)}. Likely: the loop shrinks "
-                          "once before it tests b - a <= tol, or returns an end of [a, b] instead of its midpoint.")
+                          f"once before it tests b - a <= tol{at_tol}, or returns an end of [a, b] instead of its "
+                          "midpoint.")
 
 
 def assert_inside_interval(objective: RecordedObjective, a: float, b: float, *, what: str) -> None:

@@ -71,7 +71,7 @@ MUTANTS = {
     # Within tol of x*, so no accuracy check sees them; the handout promises the final midpoint.
     "returns_best_interior_point": (
         [(RETURN, "    return c if fc < fd else d\n    ### END SOLUTION\n")],
-        "test_returns_final_bracket_midpoint", "the best interior point (c or d) is returned"),
+        "test_returns_final_bracket_midpoint", "the best interior point (c or d"),
     "returns_left_end": (
         [(RETURN, "    return a\n    ### END SOLUTION\n")],
         "test_returns_final_bracket_midpoint", "an end of the final bracket is returned"),

@@ -341,12 +341,24 @@ def assert_matrix(value, n: int, *, what: str) -> np.ndarray:
     return value
 
 
+def assert_finite_matrix(B_new: np.ndarray, *, what: str) -> None:
+    """Fail when `B_new` holds NaN or inf: the property checks (norms, eigenvalues) cannot be
+    computed on it, and no update of finite inputs should produce it (a division by zero)."""
+    bad = np.argwhere(~np.isfinite(B_new))
+    if len(bad):
+        index = tuple(int(i) for i in bad[0])
+        raise CheckFailed(f"{what} returned {len(bad)} non-finite value(s) (B_new{list(index)} = "
+                          f"{fmt(B_new[index])}) for finite B, p, q: a division by zero or an overflow "
+                          "(check each denominator: q^T p, w^T q, q^T B q).")
+
+
 def assert_secant(B_new: np.ndarray, p: np.ndarray, q: np.ndarray, *, what: str, rtol: float = 1e-8) -> None:
     """Fail unless B_new q = p within rtol * (|B_new| |q| + |p|) (rounding of the product).
 
     1e-8 is far above rounding (~1e-15 relative for the condition numbers used) and far
     below any wrong term (O(1) relative).
     """
+    assert_finite_matrix(B_new, what=what)
     residual = np.linalg.norm(B_new @ q - p)
     scale = np.linalg.norm(B_new, 2) * np.linalg.norm(q) + np.linalg.norm(p)
     if not residual <= rtol * scale:
@@ -358,6 +370,7 @@ def assert_secant(B_new: np.ndarray, p: np.ndarray, q: np.ndarray, *, what: str,
 
 def assert_symmetric(B_new: np.ndarray, *, what: str, rtol: float = 1e-10) -> None:
     """Fail unless max|B_new - B_new^T| <= rtol * max|B_new| (rounding gives ~1e-16)."""
+    assert_finite_matrix(B_new, what=what)
     asym = np.max(np.abs(B_new - B_new.T))
     if not asym <= rtol * np.max(np.abs(B_new)):
         i, j = np.unravel_index(int(np.argmax(np.abs(B_new - B_new.T))), B_new.shape)
@@ -368,6 +381,7 @@ def assert_symmetric(B_new: np.ndarray, *, what: str, rtol: float = 1e-10) -> No
 
 def assert_positive_definite(B_new: np.ndarray, *, what: str) -> None:
     """Fail unless the smallest eigenvalue of the symmetric part is positive."""
+    assert_finite_matrix(B_new, what=what)
     smallest = float(np.linalg.eigvalsh((B_new + B_new.T) / 2)[0])
     if not smallest > 0:
         raise CheckFailed(f"{what} is not positive definite (smallest eigenvalue {fmt(smallest, 4)}): with "

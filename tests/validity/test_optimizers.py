@@ -874,3 +874,19 @@ def test_every_plateau_mistake_is_seen_by_a_plateau_check():
             if [variant.update(loss) for loss in common.PLATEAU_LOSSES] != expected:
                 unseen.discard(label)
     assert not unseen, sorted(unseen)
+
+
+# Degenerate results a wrong submission returns (a missing return, a wrong type, NaN from a division
+# by zero, a huge array): every check must give the student a verdict, never a grader error.
+DEGENERATE_RETURNS = ("None", "complex(1, 1)", "'0.5'", "{'x': 1}", "np.zeros((300, 300))", "np.full(np.shape(w), np.nan)")
+
+
+@pytest.mark.parametrize("value", DEGENERATE_RETURNS)
+def test_degenerate_results_get_verdicts_not_grader_errors(validity, value):
+    import re
+    source = re.sub(r"^( +)return .*$", lambda m: f"{m.group(1)}return {value}", validity.reference, flags=re.M)
+    if "import numpy as np" not in source:
+        source = "import numpy as np\n" + source
+    result = validity.grade(source)
+    assert result.grader_errors == [], [(c.check_id, c.grader_error[-300:]) for c in result.grader_errors]
+    assert result.score < result.max_score

@@ -251,8 +251,24 @@ def shares_state(student, name: str) -> bool:
             second = getattr(student, name)().call("step", w, g)
         except StudentException:
             return True
-        return np.shape(first) != np.shape(second) or not np.array_equal(first, second, equal_nan=True)
+        return not same_output(first, second)
     return False
+
+
+def same_output(first, second) -> bool:
+    """Two results of one call (on the same inputs, by two fresh objects) are the same.
+
+    Real numbers and real arrays compare by shape and value (NaN equal to NaN); anything else a
+    step may return (None, a string, a dict, a complex number) compares by type and repr. A pair
+    that cannot be compared at all counts as the same: no shared state is claimed from it.
+    """
+    try:
+        a, b = np.asarray(first), np.asarray(second)
+        if a.dtype.kind in "biuf" and b.dtype.kind in "biuf":
+            return a.shape == b.shape and np.array_equal(a.astype(np.float64), b.astype(np.float64), equal_nan=True)
+        return type(first) is type(second) and repr(first) == repr(second)
+    except Exception:  # an object whose __array__, __eq__ or __repr__ raises: nothing to compare
+        return True
 
 
 def raise_with_shared_state_diagnosis(student, name: str, what: str, exc: StudentException):
@@ -473,7 +489,19 @@ def plateau_shares_state(student) -> bool:
         second = student.ReduceOnPlateau(1.0).call("update", loss)
     except StudentException:
         return True
-    return first != second
+    return not same_output(first, second)
+
+
+def as_rate(value) -> float | None:
+    """``value`` as a learning rate: a real number (Python or NumPy, or a 0-d real array) as a
+    float; None for anything else (None, bool, complex, a string, an array of several values)."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuf":
+        return float(value)
+    return None
 
 
 def check_plateau(student, lr: float, **kwargs) -> None:
@@ -484,14 +512,15 @@ def check_plateau(student, lr: float, **kwargs) -> None:
     got = sched.map("update", [(loss,) for loss in PLATEAU_LOSSES])
     what = _call_text("ReduceOnPlateau", {"lr": lr, **kwargs})
     for epoch, (g, e) in enumerate(zip(got, expected)):
-        wrong = g is None or not np.isscalar(g) or not abs(float(g) - e) <= SCHEDULE_RTOL * abs(e)
+        rate = as_rate(g)
+        wrong = rate is None or not abs(rate - e) <= SCHEDULE_RTOL * abs(e)
         if not wrong:
             continue
         mistake = None
         for label, factory in plateau_variants(lr, kwargs.get("factor", 0.5), kwargs.get("patience", 0)).items():
             variant = factory()
             values = [variant.update(loss) for loss in PLATEAU_LOSSES]
-            if all(v is not None and np.isscalar(v) and abs(float(v) - x) <= SCHEDULE_RTOL * abs(x)
+            if all(as_rate(v) is not None and abs(as_rate(v) - x) <= SCHEDULE_RTOL * abs(x)
                    for v, x in zip(got, values)):
                 mistake = label
                 break

@@ -128,6 +128,15 @@ MUTANTS = {
         [("    if abs(denom) <= 1e-8 * np.linalg.norm(q) * np.linalg.norm(w):\n        return B.copy()\n",
           "    if abs(denom) <= 1e-8 * np.linalg.norm(q) * np.linalg.norm(w):\n        B *= 0.5\n        return 2 * B\n")],
         "test_sr1_update_leaves_inputs_unchanged", "modified its input `B` in place"),
+    # nit from the loop index plus one after a `break`: the loop stops right, only nit is off.
+    "bfgs_minimize_nit_from_loop_index": (
+        [("    nit = 0\n    while nit < max_iter and np.linalg.norm(g) >= tol:\n",
+          "    nit = 0\n    for k in range(max_iter):\n        if np.linalg.norm(g) < tol:\n            break\n"),
+         ("        path.append(x.copy())\n        nit += 1\n",
+          "        path.append(x.copy())\n        nit = k + 1\n"),
+         ("    return {\"x\": x, \"fun\": float(f(x)), \"nit\": nit, \"path\": path}\n",
+          "    return {\"x\": x, \"fun\": float(f(x)), \"nit\": k + 1 if max_iter else 0, \"path\": path}\n")],
+        "test_bfgs_minimize_result_dict", "one iterate per iteration"),
 }
 
 VALIDITY = Validity("quasi_newton", notebook_student="fay_notebook", mutants=MUTANTS)
@@ -331,3 +340,10 @@ def test_degenerate_results_get_verdicts_not_grader_errors(validity, value):
     result = validity.grade(source)
     assert result.grader_errors == [], [(c.check_id, c.grader_error[-300:]) for c in result.grader_errors]
     assert result.score < result.max_score
+
+
+def test_a_wrong_nit_costs_the_result_dict_check_only(validity):
+    """A loop that stops at the right iterate but reports nit off by one fails the result-dict check,
+    not the stopping checks (which read where the loop stopped from nit or from the path)."""
+    result = validity.grade(mutate(validity.reference, MUTANTS["bfgs_minimize_nit_from_loop_index"][0]))
+    assert failed(result) == {"test_bfgs_minimize_result_dict"}, sorted(failed(result))

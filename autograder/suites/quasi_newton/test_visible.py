@@ -125,7 +125,8 @@ def test_bfgs_minimize_quadratic_finite_termination(student):
         raise CheckFailed(f"{what} took nit = {fmt(nit)} iterations; BFGS with exact line searches needs at most "
                           f"n = {n} (n + 1 = {n + 1} allowed for rounding). Likely: d = -B^-1 g "
                           "(np.linalg.solve(B, g)) although B approximates the INVERSE Hessian (d = -B g), B is not "
-                          "updated with bfgs_update(B, p, q) after every step, or B is reset.")
+                          "updated with bfgs_update(B, p, q) after every step, B is reset, or the line search's "
+                          "phi(alpha) = f(x + alpha d) uses another direction than the step x + alpha d.")
 
 
 @pytest.mark.points(1)

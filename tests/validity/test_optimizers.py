@@ -249,6 +249,12 @@ MUTANTS = {
     "plateau_relative_threshold": (
         [("if loss < self.best:", "if loss < self.best * (1 - 1e-4):")],
         "test_reduce_on_plateau", "relative threshold"),
+    # Kingma & Ba's "efficient" ordering: the step size takes the bias corrections, eps stays unscaled.
+    "adam_paper_efficient_form": (
+        [(ADAM_RETURN, "            vhat = self.vmax\n"
+                       "        step_size = self.lr * math.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)\n"
+                       "        return w - step_size * self.m / (np.sqrt(self.v) + self.eps)\n")],
+        "test_defaults[Adam]", "before the bias correction"),
 }
 
 VALIDITY = Validity("optimizers", notebook_student="hal_notebook", mutants=MUTANTS)

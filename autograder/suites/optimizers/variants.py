@@ -100,10 +100,11 @@ class AdamLike:
     """
 
     def __init__(self, lr, beta1, beta2, eps, *, weight_decay=0.0, decay=None, nesterov=None, ams=None,
-                 bias_m=True, bias_v=True, eps_inside=False, t_offset=0):
+                 bias_m=True, bias_v=True, eps_inside=False, t_offset=0, eps_hat=False):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.weight_decay, self.decay, self.nesterov, self.ams = weight_decay, decay, nesterov, ams
         self.bias_m, self.bias_v, self.eps_inside, self.t_offset = bias_m, bias_v, eps_inside, t_offset
+        self.eps_hat = eps_hat
         self.m = self.v = self.vmax = None
         self.t = 0
         self.mu_product = 1.0
@@ -132,6 +133,8 @@ class AdamLike:
             self.vmax = np.maximum(self.vmax, self.v)
             vhat = self.vmax / bias2
         denom = np.sqrt(vhat + self.eps) if self.eps_inside else np.sqrt(vhat) + self.eps
+        if self.eps_hat:  # lr sqrt(c2)/c1 m/(sqrt(v) + eps) = lr mhat/(sqrt(vhat) + eps/sqrt(c2))
+            denom = np.sqrt(vhat) + self.eps / np.sqrt(bias2)
         if self.nesterov == "spec":
             direction = self.beta1 * mhat + (1 - self.beta1) * g / bias1
         elif self.nesterov == "dozat":
@@ -250,6 +253,9 @@ def optimizer_variants(name: str, kwargs: dict) -> dict:
         "t counted from 0: the first call must use t = 1 in the bias corrections": make(t_offset=-1),
         "t off by one: the first call must use t = 1 (t incremented twice, or started at 1 "
         "and incremented before use)": make(t_offset=1),
+        "eps added to sqrt(v) before the bias correction (the paper's 'efficient' form "
+        "lr*sqrt(1 - beta2**t)/(1 - beta1**t) * m/(sqrt(v) + eps)); the handout adds eps to sqrt(vhat)":
+            make(eps_hat=True),
     }
     if name == "Adam" and kw.get("amsgrad", False):
         out["AMSGrad maximum over the raw v, bias-corrected afterwards (PyTorch's form); the handout takes "

@@ -255,6 +255,12 @@ MUTANTS = {
                        "        step_size = self.lr * math.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)\n"
                        "        return w - step_size * self.m / (np.sqrt(self.v) + self.eps)\n")],
         "test_defaults[Adam]", "before the bias correction"),
+    # np.atleast_1d "so that indexing works": right on every array, a 1-vector for a single parameter.
+    **{f"{name.lower()}_atleast_1d": (
+        [rewrite(name, unit(name).replace("        w = np.asarray(w, dtype=np.float64)\n",
+                                          "        w = np.atleast_1d(np.asarray(w, dtype=np.float64))\n"))],
+        f"test_shapes[{name}]", "expected an array of w's shape ()")
+       for name in ("Nesterov", "RMSProp", "AdaDelta", "Adam", "AdamW", "NAdam")},
 }
 
 VALIDITY = Validity("optimizers", notebook_student="hal_notebook", mutants=MUTANTS)
@@ -896,3 +902,24 @@ def test_degenerate_results_get_verdicts_not_grader_errors(validity, value):
     result = validity.grade(source)
     assert result.grader_errors == [], [(c.check_id, c.grader_error[-300:]) for c in result.grader_errors]
     assert result.score < result.max_score
+
+
+def test_an_update_mistake_is_charged_to_the_stream_checks_not_the_shape_check(validity):
+    """eps inside the square root is the same mistake on every shape: test_defaults and
+    test_hyperparameters name it, test_shapes does not charge it again."""
+    result = validity.grade(mutate(validity.reference, MUTANTS["rmsprop_eps_inside_sqrt"][0]))
+    assert "test_defaults[RMSProp]" in failed(result)
+    assert "test_shapes[RMSProp]" not in failed(result), sorted(failed(result))
+
+
+def test_a_shape_mistake_next_to_an_update_mistake_still_fails_the_shape_check(validity):
+    """The shape check excuses only a step that treats every shape alike: an update mistake does not
+    hide a transpose made for square matrices only."""
+    source = mutate(validity.reference, MUTANTS["rmsprop_eps_inside_sqrt"][0] + [
+        ("        if self.V is None:\n            self.V = np.zeros_like(w)\n"
+         "        self.V = self.rho * self.V + (1.0 - self.rho) * g**2\n",
+         "        if g.ndim == 2 and g.shape[0] == g.shape[1]:\n            g = g.T\n"
+         "        if self.V is None:\n            self.V = np.zeros_like(w)\n"
+         "        self.V = self.rho * self.V + (1.0 - self.rho) * g**2\n")])
+    result = validity.grade(source)
+    assert {"test_defaults[RMSProp]", "test_shapes[RMSProp]"} <= failed(result), sorted(failed(result))

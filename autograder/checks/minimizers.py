@@ -192,8 +192,8 @@ def assert_returns_final_midpoint(x, objective: RecordedObjective, a: float, b: 
                           "search evaluates two interior points and then one per shrink.")
     lo, hi = brackets[0]
     if inside and abs(x - inside[0]) <= slack + 1e-6 * (hi - lo):
-        likely = ("the best interior point (c or d) is returned; the handout's result is the midpoint (a + b)/2 of "
-                  "the final bracket")
+        likely = ("the best interior point (c or d, or (c + d)/2 once they coincide) is returned; the handout's "
+                  "result is the midpoint (a + b)/2 of the final bracket")
     elif any(min(abs(x - lo_), abs(x - hi_)) <= slack + 1e-6 * (hi_ - lo_) for lo_, hi_ in brackets):
         likely = "an end of the final bracket is returned; the handout's result is its midpoint (a + b)/2"
     else:
@@ -213,9 +213,11 @@ def assert_within_tol_result(x, objective: RecordedObjective, a: float, b: float
                           f"{tol:g} already: test b - a <= tol before shrinking, and return (a + b)/2 at once.")
     x = _as_number(x, what=what)
     if not abs(x - (a + b) / 2) <= 4 * np.spacing(max(abs(a), abs(b), 1e-300)):
+        at_tol = " (or tests b - a < tol: the handout stops at b - a <= tol, equality included)" if b - a == tol else ""
         raise CheckFailed(f"{what} returned {fmt(x, 12)}; with b - a <= tol already nothing is shrunk and the "
                           f"result is the midpoint (a + b)/2 = {fmt((a + b) / 2, 12)}. Likely: the loop shrinks "
-                          "once before it tests b - a <= tol, or returns an end of [a, b] instead of its midpoint.")
+                          f"once before it tests b - a <= tol{at_tol}, or returns an end of [a, b] instead of its "
+                          "midpoint.")
 
 
 def assert_inside_interval(objective: RecordedObjective, a: float, b: float, *, what: str) -> None:
@@ -339,12 +341,24 @@ def assert_matrix(value, n: int, *, what: str) -> np.ndarray:
     return value
 
 
+def assert_finite_matrix(B_new: np.ndarray, *, what: str) -> None:
+    """Fail when `B_new` holds NaN or inf: the property checks (norms, eigenvalues) cannot be
+    computed on it, and no update of finite inputs should produce it (a division by zero)."""
+    bad = np.argwhere(~np.isfinite(B_new))
+    if len(bad):
+        index = tuple(int(i) for i in bad[0])
+        raise CheckFailed(f"{what} returned {len(bad)} non-finite value(s) (B_new{list(index)} = "
+                          f"{fmt(B_new[index])}) for finite B, p, q: a division by zero or an overflow "
+                          "(check each denominator: q^T p, w^T q, q^T B q).")
+
+
 def assert_secant(B_new: np.ndarray, p: np.ndarray, q: np.ndarray, *, what: str, rtol: float = 1e-8) -> None:
     """Fail unless B_new q = p within rtol * (|B_new| |q| + |p|) (rounding of the product).
 
     1e-8 is far above rounding (~1e-15 relative for the condition numbers used) and far
     below any wrong term (O(1) relative).
     """
+    assert_finite_matrix(B_new, what=what)
     residual = np.linalg.norm(B_new @ q - p)
     scale = np.linalg.norm(B_new, 2) * np.linalg.norm(q) + np.linalg.norm(p)
     if not residual <= rtol * scale:
@@ -356,6 +370,7 @@ def assert_secant(B_new: np.ndarray, p: np.ndarray, q: np.ndarray, *, what: str,
 
 def assert_symmetric(B_new: np.ndarray, *, what: str, rtol: float = 1e-10) -> None:
     """Fail unless max|B_new - B_new^T| <= rtol * max|B_new| (rounding gives ~1e-16)."""
+    assert_finite_matrix(B_new, what=what)
     asym = np.max(np.abs(B_new - B_new.T))
     if not asym <= rtol * np.max(np.abs(B_new)):
         i, j = np.unravel_index(int(np.argmax(np.abs(B_new - B_new.T))), B_new.shape)
@@ -366,6 +381,7 @@ def assert_symmetric(B_new: np.ndarray, *, what: str, rtol: float = 1e-10) -> No
 
 def assert_positive_definite(B_new: np.ndarray, *, what: str) -> None:
     """Fail unless the smallest eigenvalue of the symmetric part is positive."""
+    assert_finite_matrix(B_new, what=what)
     smallest = float(np.linalg.eigvalsh((B_new + B_new.T) / 2)[0])
     if not smallest > 0:
         raise CheckFailed(f"{what} is not positive definite (smallest eigenvalue {fmt(smallest, 4)}): with "
@@ -409,6 +425,17 @@ def exact_line_search(phi: Callable[[float], float]) -> float:
     minus, zero, plus = float(phi(-1.0)), float(phi(0.0)), float(phi(1.0))
     curvature = plus - 2.0 * zero + minus
     return -(plus - minus) / (2.0 * curvature) if curvature > 0 else 0.0
+
+
+def damped_line_search(phi: Callable[[float], float]) -> float:
+    """Half the exact step of a quadratic phi: ``0.5 * exact_line_search(phi)``.
+
+    An inexact line search makes BFGS's iterates depend on the scale of the pair (p, q):
+    with exact line searches every Broyden-class update, and any update fed p = d instead
+    of p = alpha d, gives the same iterates on a quadratic (Dixon's theorem), so only an
+    inexact step shows those mistakes. Half the exact step keeps every step a smooth
+    function of x (no comparisons), so rounding stays at rounding size along the path."""
+    return 0.5 * exact_line_search(phi)
 
 
 def rosenbrock(x) -> float:
@@ -476,3 +503,19 @@ def assert_bfgs_result(result, x0: np.ndarray, f: Callable, *, what: str) -> dic
     if not abs(fun - expected_fun) <= 1e-12 * (1.0 + abs(expected_fun)):
         raise CheckFailed(f"{what}: result['fun'] = {fmt(fun)} but f(result['x']) = {fmt(expected_fun)}.")
     return result
+
+
+def midpoint_shrinks(x, a: float, b: float, max_shrinks: int) -> int | None:
+    """k when ``x`` is the midpoint ``a + (b - a) r^k / 2`` of the bracket golden-section search
+    leaves after k shrinks on an INCREASING f (r = 1/phi), within a relative 1e-6 of that offset;
+    None for any other result (not a real number, or not such a midpoint for k <= max_shrinks).
+    Consecutive k differ by the factor r, far beyond the tolerance, so at most one k matches."""
+    try:
+        offset = (float(x) - a) / (b - a)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    for k in range(max_shrinks + 1):
+        half = INV_PHI ** k / 2.0
+        if abs(offset - half) <= 1e-6 * half:
+            return k
+    return None

@@ -71,7 +71,7 @@ MUTANTS = {
     # Within tol of x*, so no accuracy check sees them; the handout promises the final midpoint.
     "returns_best_interior_point": (
         [(RETURN, "    return c if fc < fd else d\n    ### END SOLUTION\n")],
-        "test_returns_final_bracket_midpoint", "the best interior point (c or d) is returned"),
+        "test_returns_final_bracket_midpoint", "the best interior point (c or d"),
     "returns_left_end": (
         [(RETURN, "    return a\n    ### END SOLUTION\n")],
         "test_returns_final_bracket_midpoint", "an end of the final bracket is returned"),
@@ -95,6 +95,17 @@ MUTANTS = {
     "early_return_gives_a": (
         [("    if b - a <= tol:\n        return (a + b) / 2.0\n", "    if b - a <= tol:\n        return a\n")],
         "test_interval_within_tol", "the result is the midpoint"),
+    # One shrink too many (or two too few): the midpoint returned on an increasing f names the count.
+    "max_iter_plus_one": (
+        [("    for _ in range(max_iter):\n", "    for _ in range(max_iter + 1):\n")],
+        "test_max_iter_honoured", "the bracket was shrunk 11 times"),
+    "max_iter_minus_two": (
+        [("    for _ in range(max_iter):\n", "    for _ in range(max_iter - 2):\n")],
+        "test_max_iter_honoured", "the bracket was shrunk 8 times"),
+    # b - a < tol at the start: differs from the handout's <= only when b - a = tol exactly.
+    "strict_tolerance_test": (
+        [("if b - a <= tol:", "if b - a < tol:", 3)],
+        "test_interval_within_tol", "equality included"),
 }
 
 VALIDITY = Validity("line_search", notebook_student="fay_notebook", mutants=MUTANTS)
@@ -289,6 +300,78 @@ ALTERNATIVES = {
         shrinks += 1
     return (a + b) / 2
 ''')],
+    # The pair of interior points kept as a list of (x, f(x)) tuples.
+    "tuple_pairs": [body('''
+    r = (math.sqrt(5) - 1) / 2
+    lo, hi = float(a), float(b)
+    if hi - lo <= tol:
+        return (lo + hi) / 2
+    pts = [(x, f(x)) for x in (hi - r * (hi - lo), lo + r * (hi - lo))]
+    for _ in range(max_iter):
+        (x1, f1), (x2, f2) = pts
+        if f1 < f2:
+            hi = x2
+            if hi - lo <= tol:
+                break
+            xn = hi - r * (hi - lo)
+            pts = [(xn, f(xn)), (x1, f1)]
+        else:
+            lo = x1
+            if hi - lo <= tol:
+                break
+            xn = lo + r * (hi - lo)
+            pts = [(x2, f2), (xn, f(xn))]
+    return (lo + hi) / 2
+''')],
+    # The number of shrinks computed up front (capped by max_iter); 2 - phi for the small ratio.
+    "precomputed_shrinks": [body('''
+    phi = (1 + math.sqrt(5)) / 2
+    r, r2 = phi - 1, 2 - phi
+    a, b = float(a), float(b)
+    if b - a <= tol:
+        return (a + b) / 2
+    n = min(max_iter, math.ceil(math.log(tol / (b - a)) / math.log(r)))
+    c, d = a + r2 * (b - a), b - r2 * (b - a)
+    fc, fd = f(c), f(d)
+    for k in range(n):
+        if fc < fd:
+            b, d, fd = d, c, fc
+            if k < n - 1:
+                c = a + r2 * (b - a)
+                fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            if k < n - 1:
+                d = b - r2 * (b - a)
+                fd = f(d)
+    return a + 0.5 * (b - a)
+''')],
+    # Integer ends kept as given until the end (the points are floats anyway); ties keep [a, d].
+    "late_float_ties_left": [body('''
+    ratio = (math.sqrt(5) - 1) / 2
+    if b - a <= tol:
+        return (a + b) / 2.0
+    x1, x2 = a + (1 - ratio) * (b - a), a + ratio * (b - a)
+    f1, f2 = f(x1), f(x2)
+    count = 0
+    while count < max_iter:
+        count += 1
+        if f1 <= f2:
+            b = x2
+            x2, f2 = x1, f1
+            if b - a <= tol:
+                break
+            x1 = a + (1 - ratio) * (b - a)
+            f1 = f(x1)
+        else:
+            a = x1
+            x1, f1 = x2, f2
+            if b - a <= tol:
+                break
+            x2 = a + ratio * (b - a)
+            f2 = f(x2)
+    return float((a + b) / 2)
+''')],
 }
 
 
@@ -303,3 +386,19 @@ def test_every_mutant_names_its_diagnosis():
     """Each mutant asserts a fragment of its diagnosis, not only that its check failed."""
     assert all(len(spec) == 3 and spec[2] for spec in MUTANTS.values()), \
         [name for name, spec in MUTANTS.items() if len(spec) < 3 or not spec[2]]
+
+
+# Degenerate results a wrong submission returns (a missing return, a wrong type, NaN from a division
+# by zero, a huge array): every check must give the student a verdict, never a grader error.
+DEGENERATE_RETURNS = ("None", "complex(1, 1)", "'0.5'", "{'x': 1}", "np.zeros((300, 300))", "float('nan')")
+
+
+@pytest.mark.parametrize("value", DEGENERATE_RETURNS)
+def test_degenerate_results_get_verdicts_not_grader_errors(validity, value):
+    import re
+    source = re.sub(r"^( +)return .*$", lambda m: f"{m.group(1)}return {value}", validity.reference, flags=re.M)
+    if "import numpy as np" not in source:
+        source = "import numpy as np\n" + source
+    result = validity.grade(source)
+    assert result.grader_errors == [], [(c.check_id, c.grader_error[-300:]) for c in result.grader_errors]
+    assert result.score < result.max_score

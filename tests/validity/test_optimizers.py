@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.suites.optimizers import common
-from autograder.suites.optimizers.variants import optimizer_variants
+from autograder.suites.optimizers.variants import optimizer_variants, plateau_variants, schedule_variants
 
 from harness import ROOT, failed, mutate
 
@@ -229,6 +229,38 @@ MUTANTS = {
     "exponential_decay_ignores_rate": (
         [("return eta0 * math.exp(-rate * k)", "return eta0 * math.exp(-0.1 * k)")],
         "test_exponential_decay_rate", "the rate argument is ignored"),
+    # round(k/every) agrees with floor((k+1)/every) at the first epoch either differs from the
+    # reference (k = every - 1): the diagnosis must come from every epoch, not the first failing one.
+    "step_decay_round": (
+        [("return eta0 * drop ** (k // every)", "return eta0 * drop ** round(k / every)")],
+        "test_step_decay", "round(k/every) instead of floor(k/every)"),
+    "plateau_forgets_best_after_reduction": (
+        [("            self.lr = self.lr * self.factor\n            self.bad_epochs = 0\n",
+          "            self.lr = self.lr * self.factor\n            self.bad_epochs = 0\n            self.best = math.inf\n")],
+        "test_reduce_on_plateau", "the best loss is forgotten after a reduction"),
+    "plateau_returns_rate_before_reduction": (
+        [("        if self.bad_epochs > self.patience:\n            self.lr = self.lr * self.factor\n"
+          "            self.bad_epochs = 0\n        return self.lr\n",
+          "        rate = self.lr\n        if self.bad_epochs > self.patience:\n"
+          "            self.lr = self.lr * self.factor\n            self.bad_epochs = 0\n        return rate\n")],
+        "test_reduce_on_plateau", "the rate from before the reduction"),
+    # PyTorch's ReduceLROnPlateau default (threshold=1e-4, mode 'rel'): right on losses that move by
+    # more than 1e-4 relative, which every loss of the old sequence did.
+    "plateau_relative_threshold": (
+        [("if loss < self.best:", "if loss < self.best * (1 - 1e-4):")],
+        "test_reduce_on_plateau", "relative threshold"),
+    # Kingma & Ba's "efficient" ordering: the step size takes the bias corrections, eps stays unscaled.
+    "adam_paper_efficient_form": (
+        [(ADAM_RETURN, "            vhat = self.vmax\n"
+                       "        step_size = self.lr * math.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)\n"
+                       "        return w - step_size * self.m / (np.sqrt(self.v) + self.eps)\n")],
+        "test_defaults[Adam]", "before the bias correction"),
+    # np.atleast_1d "so that indexing works": right on every array, a 1-vector for a single parameter.
+    **{f"{name.lower()}_atleast_1d": (
+        [rewrite(name, unit(name).replace("        w = np.asarray(w, dtype=np.float64)\n",
+                                          "        w = np.atleast_1d(np.asarray(w, dtype=np.float64))\n"))],
+        f"test_shapes[{name}]", "expected an array of w's shape ()")
+       for name in ("Nesterov", "RMSProp", "AdaDelta", "Adam", "AdamW", "NAdam")},
 }
 
 VALIDITY = Validity("optimizers", notebook_student="hal_notebook", mutants=MUTANTS)
@@ -509,6 +541,272 @@ class NAdam:
         return w - self.lr * direction / (np.sqrt(v / (1 - self.beta2 ** t)) + self.eps)
 
 ''')],
+    # A base class whose class attribute `t = 0` is only read through `self.t += 1` (which creates
+    # the instance's own attribute: no shared state); math.pow bias corrections; w + (-update).
+    "base_class_with_class_attribute_t": [rewrite("Adam", '''
+class _Base:
+    t = 0
+
+    def __init__(self, **hyper):
+        self.__dict__.update(hyper)
+        self.state = {}
+
+    def _zeros(self, key, w):
+        if key not in self.state:
+            self.state[key] = np.zeros_like(w, dtype=float)
+        return self.state[key]
+
+
+class Adam(_Base):
+    """Adam on a base class."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False):
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad)
+
+    def step(self, w, g):
+        m, v, vmax = self._zeros("m", w), self._zeros("v", w), self._zeros("vmax", w)
+        self.t += 1
+        m = self.beta1 * m + (1 - self.beta1) * g
+        v = self.beta2 * v + (1 - self.beta2) * g * g
+        self.state.update(m=m, v=v)
+        mhat = m / (1 - math.pow(self.beta1, self.t))
+        vhat = v / (1 - math.pow(self.beta2, self.t))
+        if self.amsgrad:
+            vmax = np.maximum(vmax, vhat)
+            self.state["vmax"] = vmax
+            vhat = vmax
+        return w + (-(self.lr * mhat / (np.sqrt(vhat) + self.eps)))
+
+''')],
+    # Hyper-parameters and immutable state defaults as class attributes, rebound on the instance.
+    "class_attribute_defaults": [
+        rewrite("Momentum", '''
+class Momentum:
+    """Class-level defaults; v = 0.0 rebound per instance at the first step."""
+    lr = 0.01
+    mu = 0.9
+    ema = False
+    v = 0.0
+
+    def __init__(self, lr=0.01, mu=0.9, ema=False):
+        self.lr, self.mu, self.ema = lr, mu, ema
+
+    def step(self, w, g):
+        scale = self.lr * (1 - self.mu) if self.ema else self.lr
+        self.v = self.mu * self.v - scale * g
+        return w + self.v
+
+'''),
+        rewrite("RMSProp", '''
+class RMSProp:
+    """V = None on the class, an array on the instance after the first step."""
+    V = None
+
+    def __init__(self, lr=0.01, rho=0.99, eps=1e-8):
+        self.lr, self.rho, self.eps = lr, rho, eps
+
+    def step(self, w, g):
+        if self.V is None:
+            self.V = np.zeros(w.shape)
+        self.V = self.V + (1 - self.rho) * (np.power(g, 2) - self.V)
+        return np.subtract(w, self.lr * g / (self.V ** 0.5 + self.eps))
+
+''')],
+    # Algebraically equal forms: velocity of the opposite sign, Nesterov expanded (mu^2 v), the ema
+    # velocity without lr, AdaDelta with the U update lagging one step (U uses the previous d).
+    "equivalent_algebra": [
+        rewrite("Momentum", '''
+class Momentum:
+    """v = mu v + lr g; w - v (ema: v = mu v + (1 - mu) g; w - lr v)."""
+
+    def __init__(self, lr=0.01, mu=0.9, ema=False):
+        self.lr, self.mu, self.ema = lr, mu, ema
+        self.v = None
+
+    def step(self, w, g):
+        if self.v is None:
+            self.v = np.zeros_like(w)
+        if self.ema:
+            self.v = self.mu * self.v + (1 - self.mu) * g
+            return w - self.lr * self.v
+        self.v = self.mu * self.v + self.lr * g
+        return w - self.v
+
+'''),
+        rewrite("Nesterov", '''
+class Nesterov:
+    """w + mu^2 v - (1 + mu) lr g, then v = mu v - lr g."""
+
+    def __init__(self, lr=0.01, mu=0.9):
+        self.lr, self.mu = lr, mu
+        self.v = 0
+
+    def step(self, w, g):
+        w_new = w + self.mu * self.mu * self.v - (1 + self.mu) * self.lr * g
+        self.v = self.mu * self.v - self.lr * g
+        return w_new
+
+'''),
+        rewrite("AdaDelta", '''
+class AdaDelta:
+    """U accumulates the previous step's d before the new d is formed (the same U as Zeiler's)."""
+
+    def __init__(self, lr=1.0, rho=0.9, eps=1e-6):
+        self.lr, self.rho, self.eps = lr, rho, eps
+        self.V = self.U = 0
+        self.d = 0
+
+    def step(self, w, g):
+        self.V = self.rho * self.V + (1 - self.rho) * g * g
+        self.U = self.rho * self.U + (1 - self.rho) * self.d ** 2
+        self.d = np.sqrt(self.U + self.eps) / np.sqrt(self.V + self.eps) * g
+        return w - self.lr * self.d
+
+''')],
+    # Decay from the original w after the Adam direction; PyTorch's eps scaled by sqrt(1 - b2^t).
+    "adamw_after_direction_torch_eps": [
+        rewrite("AdamW", '''
+class AdamW:
+    """w - lr mhat/(sqrt(vhat) + eps) - lr wd w: the same as decaying w first."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+        self.lr, self.beta1, self.beta2, self.eps, self.wd = lr, beta1, beta2, eps, weight_decay
+        self.m = self.v = 0.0
+        self.t = 0
+
+    def step(self, w, g):
+        self.t += 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g ** 2
+        mhat = self.m / (1 - self.beta1 ** self.t)
+        vhat = self.v / (1 - self.beta2 ** self.t)
+        return w - self.lr * mhat / (np.sqrt(vhat) + self.eps) - self.lr * self.wd * w
+
+'''),
+        rewrite("Adam", '''
+class Adam:
+    """The step as lr sqrt(c2)/c1 m / (sqrt(v) + eps sqrt(c2)); t kept local until the end."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False):
+        self.lr, self.beta1, self.beta2, self.eps, self.amsgrad = lr, beta1, beta2, eps, amsgrad
+        self.t = 0
+        self.m = self.v = self.vmax = None
+
+    def step(self, w, g):
+        if self.t == 0:
+            self.m, self.v, self.vmax = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
+        t = self.t + 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g * g
+        c1, c2 = 1 - self.beta1 ** t, 1 - self.beta2 ** t
+        vh = self.v / c2
+        if self.amsgrad:
+            self.vmax = np.maximum(self.vmax, vh)
+            vh = self.vmax
+        self.t = t
+        return w - (self.lr * math.sqrt(c2) / c1) * self.m / (np.sqrt(vh * c2) + self.eps * math.sqrt(c2))
+
+''')],
+    # AdamW and NAdam as subclasses of the reference Adam.
+    "subclasses_of_adam": [
+        rewrite("AdamW", '''
+class AdamW(Adam):
+    """Decay, then Adam's step."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+        self.weight_decay = weight_decay
+
+    def step(self, w, g):
+        return super().step(w - self.lr * self.weight_decay * w, g)
+
+'''),
+        rewrite("NAdam", '''
+class NAdam(Adam):
+    """Adam's state, Dozat's step."""
+
+    def __init__(self, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+
+    def step(self, w, g):
+        if self.m is None:
+            self.m, self.v = np.zeros_like(w), np.zeros_like(w)
+        self.t += 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * g
+        self.v = self.beta2 * self.v + (1 - self.beta2) * g ** 2
+        c1 = 1 - self.beta1 ** self.t
+        m_bar = (self.beta1 * self.m + (1 - self.beta1) * g) / c1
+        return w - self.lr * m_bar / (np.sqrt(self.v / (1 - self.beta2 ** self.t)) + self.eps)
+
+''')],
+    # In-place arithmetic on copies of w and on the optimizer's own state (np.add(..., out=)).
+    "in_place_on_own_arrays": [
+        rewrite("SGD", '''
+class SGD:
+    """astype copies: the in-place step touches the copy only."""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def step(self, w, g):
+        w = w.astype(np.float64)
+        w -= self.lr * g
+        return w
+
+'''),
+        rewrite("RMSProp", '''
+class RMSProp:
+    """V updated in place; it was created here, so it is never the caller's."""
+
+    def __init__(self, lr=0.01, rho=0.99, eps=1e-8):
+        self.lr, self.rho, self.eps = lr, rho, eps
+        self.V = None
+
+    def step(self, w, g):
+        if self.V is None:
+            self.V = np.zeros_like(w)
+        self.V *= self.rho
+        np.add(self.V, (1 - self.rho) * g * g, out=self.V)
+        new = np.array(w, dtype=np.float64, copy=True)
+        new -= self.lr * g / (np.sqrt(self.V) + self.eps)
+        return new
+
+''')],
+    # Schedules with math.floor / math.pow / ** -1; the plateau's best initialised by the first loss,
+    # counted with `>= patience + 1`.
+    "floor_pow_first_loss": [
+        rewrite("step_decay", '''
+def step_decay(eta0, k, drop=0.5, every=10):
+    """math.pow and math.floor."""
+    return eta0 * math.pow(drop, math.floor(k / every))
+
+'''),
+        rewrite("inverse_time_decay", '''
+def inverse_time_decay(eta0, k, rate=0.1):
+    """A negative power."""
+    return eta0 * (1 + rate * k) ** -1
+
+'''),
+        rewrite("ReduceOnPlateau", '''
+class ReduceOnPlateau:
+    """The first loss is the first best (it is below the best of nothing)."""
+
+    def __init__(self, lr, factor=0.5, patience=0):
+        self.lr, self.factor, self.patience = lr, factor, patience
+        self.best = None
+        self.wait = 0
+
+    def update(self, loss):
+        if self.best is None or loss < self.best:
+            self.best = loss
+            self.wait = 0
+            return self.lr
+        self.wait += 1
+        if self.wait >= self.patience + 1:
+            self.lr *= self.factor
+            self.wait = 0
+        return self.lr
+''')],
 }
 
 
@@ -532,3 +830,96 @@ def test_shape_mistakes_are_not_blamed_on_shared_state(validity, wrong, check_id
     result = validity.grade(mutate(validity.reference, MUTANTS[wrong][0]))
     output = {c.check_id: c.output for c in result.checks}[check_id]
     assert "shared between instances" not in output, output
+
+
+SCHEDULE_CASES = [("step_decay", 0.1, common.EPOCHS, {}),
+                  ("step_decay", 0.5, common.STEP_DECAY_HIDDEN_EPOCHS, {"drop": 0.3, "every": 4}),
+                  ("exponential_decay", 0.1, common.EPOCHS, {}),
+                  ("exponential_decay", 0.05, common.EPOCHS, {"rate": 0.35}),
+                  ("inverse_time_decay", 0.1, common.EPOCHS, {}),
+                  ("inverse_time_decay", 0.05, common.EPOCHS, {"rate": 0.5})]
+
+
+@pytest.mark.parametrize("name, eta0, epochs, kwargs", SCHEDULE_CASES)
+def test_schedule_mistakes_are_told_apart_on_their_epochs(name, eta0, epochs, kwargs):
+    """A schedule check names a mistake only when it reproduces the student at every epoch, so each
+    named mistake must differ from the reference and from every other named mistake at some epoch
+    of the check that diagnoses it."""
+    ref = getattr(common.ref_module(), name)
+    expected = [ref(eta0, k, **kwargs) for k in epochs]
+    variants = schedule_variants(name, eta0, kwargs)
+    rows = {label: [f(k) for k in epochs] for label, f in variants.items()}
+    rows["the reference"] = expected
+    labels = sorted(rows)
+    for i, first in enumerate(labels):
+        for second in labels[i + 1:]:
+            assert any(not common._same_rate(x, y) for x, y in zip(rows[first], rows[second])), \
+                f"{name}{kwargs}: {first!r} and {second!r} agree on every epoch {epochs}"
+
+
+@pytest.mark.parametrize("lr, kwargs", [(0.1, {}), (1.0, {"factor": 0.1, "patience": 2})])
+def test_plateau_mistakes_are_told_apart_on_the_losses(lr, kwargs):
+    """The named ReduceOnPlateau mistakes that a plateau check can see (those whose rates differ
+    from the reference's on its losses) differ from each other too, so the one named is the one
+    made; and each named mistake is seen by one of the two checks."""
+    factor, patience = kwargs.get("factor", 0.5), kwargs.get("patience", 0)
+    ref = common.ref_module().ReduceOnPlateau(lr, **kwargs)
+    expected = [ref.update(loss) for loss in common.PLATEAU_LOSSES]
+    rows = {}
+    for label, factory in plateau_variants(lr, factor, patience).items():
+        variant = factory()
+        rows[label] = [variant.update(loss) for loss in common.PLATEAU_LOSSES]
+    seen = sorted(label for label, row in rows.items() if row != expected)
+    for i, first in enumerate(seen):
+        for second in seen[i + 1:]:
+            assert rows[first] != rows[second], f"{kwargs}: {first!r} and {second!r} give the same rates"
+
+
+def test_every_plateau_mistake_is_seen_by_a_plateau_check():
+    """Each named ReduceOnPlateau mistake changes a rate in the patience-0 or the patience-2 check."""
+    unseen = set(plateau_variants(1.0, 0.5, 0))
+    for lr, kwargs in [(0.1, {}), (1.0, {"factor": 0.1, "patience": 2})]:
+        ref = common.ref_module().ReduceOnPlateau(lr, **kwargs)
+        expected = [ref.update(loss) for loss in common.PLATEAU_LOSSES]
+        for label, factory in plateau_variants(lr, kwargs.get("factor", 0.5), kwargs.get("patience", 0)).items():
+            variant = factory()
+            if [variant.update(loss) for loss in common.PLATEAU_LOSSES] != expected:
+                unseen.discard(label)
+    assert not unseen, sorted(unseen)
+
+
+# Degenerate results a wrong submission returns (a missing return, a wrong type, NaN from a division
+# by zero, a huge array): every check must give the student a verdict, never a grader error.
+DEGENERATE_RETURNS = ("None", "complex(1, 1)", "'0.5'", "{'x': 1}", "np.zeros((300, 300))", "np.full(np.shape(w), np.nan)")
+
+
+@pytest.mark.parametrize("value", DEGENERATE_RETURNS)
+def test_degenerate_results_get_verdicts_not_grader_errors(validity, value):
+    import re
+    source = re.sub(r"^( +)return .*$", lambda m: f"{m.group(1)}return {value}", validity.reference, flags=re.M)
+    if "import numpy as np" not in source:
+        source = "import numpy as np\n" + source
+    result = validity.grade(source)
+    assert result.grader_errors == [], [(c.check_id, c.grader_error[-300:]) for c in result.grader_errors]
+    assert result.score < result.max_score
+
+
+def test_an_update_mistake_is_charged_to_the_stream_checks_not_the_shape_check(validity):
+    """eps inside the square root is the same mistake on every shape: test_defaults and
+    test_hyperparameters name it, test_shapes does not charge it again."""
+    result = validity.grade(mutate(validity.reference, MUTANTS["rmsprop_eps_inside_sqrt"][0]))
+    assert "test_defaults[RMSProp]" in failed(result)
+    assert "test_shapes[RMSProp]" not in failed(result), sorted(failed(result))
+
+
+def test_a_shape_mistake_next_to_an_update_mistake_still_fails_the_shape_check(validity):
+    """The shape check excuses only a step that treats every shape alike: an update mistake does not
+    hide a transpose made for square matrices only."""
+    source = mutate(validity.reference, MUTANTS["rmsprop_eps_inside_sqrt"][0] + [
+        ("        if self.V is None:\n            self.V = np.zeros_like(w)\n"
+         "        self.V = self.rho * self.V + (1.0 - self.rho) * g**2\n",
+         "        if g.ndim == 2 and g.shape[0] == g.shape[1]:\n            g = g.T\n"
+         "        if self.V is None:\n            self.V = np.zeros_like(w)\n"
+         "        self.V = self.rho * self.V + (1.0 - self.rho) * g**2\n")])
+    result = validity.grade(source)
+    assert {"test_defaults[RMSProp]", "test_shapes[RMSProp]"} <= failed(result), sorted(failed(result))

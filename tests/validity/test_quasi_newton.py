@@ -109,6 +109,34 @@ MUTANTS = {
           "        path.append(x.copy())\n        nit += 1\n"
           "        if nit >= max_iter or np.linalg.norm(g) < tol:\n            break\n")],
         "test_bfgs_minimize_honours_tol", "test norm(grad(x)) < tol BEFORE each step"),
+    # The update fed the direction d instead of the step alpha d: invisible with exact line searches
+    # (Dixon's theorem), seen with the half-step line search.
+    "bfgs_minimize_p_is_direction": (
+        [("        B = bfgs_update(B, x_new - x, g_new - g)\n", "        B = bfgs_update(B, d, g_new - g)\n")],
+        "test_bfgs_minimize_path_matches_reference", "half the exact step"),
+    # q^T p = 0 exactly is not skipped: the update divides by zero.
+    "bfgs_skip_test_strict": (
+        [("    if qp <= 0:\n", "    if qp < 0:\n")],
+        "test_bfgs_update_skips_without_curvature", "q^T p = 0 is skipped too"),
+    # Modifies g in the empty-history branch only.
+    "lbfgs_empty_history_negates_g_in_place": (
+        [("    r = np.array(g, dtype=np.float64)\n    rhos",
+          "    if not ps:\n        g *= -1\n        return g\n    r = np.array(g, dtype=np.float64)\n    rhos")],
+        "test_lbfgs_direction_leaves_inputs_unchanged", "with 0 pair(s) modified its input `g` in place"),
+    # Modifies B in the skipped branch only (scales it by 1 in place and returns a copy).
+    "sr1_skip_branch_rescales_B_in_place": (
+        [("    if abs(denom) <= 1e-8 * np.linalg.norm(q) * np.linalg.norm(w):\n        return B.copy()\n",
+          "    if abs(denom) <= 1e-8 * np.linalg.norm(q) * np.linalg.norm(w):\n        B *= 0.5\n        return 2 * B\n")],
+        "test_sr1_update_leaves_inputs_unchanged", "modified its input `B` in place"),
+    # nit from the loop index plus one after a `break`: the loop stops right, only nit is off.
+    "bfgs_minimize_nit_from_loop_index": (
+        [("    nit = 0\n    while nit < max_iter and np.linalg.norm(g) >= tol:\n",
+          "    nit = 0\n    for k in range(max_iter):\n        if np.linalg.norm(g) < tol:\n            break\n"),
+         ("        path.append(x.copy())\n        nit += 1\n",
+          "        path.append(x.copy())\n        nit = k + 1\n"),
+         ("    return {\"x\": x, \"fun\": float(f(x)), \"nit\": nit, \"path\": path}\n",
+          "    return {\"x\": x, \"fun\": float(f(x)), \"nit\": k + 1 if max_iter else 0, \"path\": path}\n")],
+        "test_bfgs_minimize_result_dict", "one iterate per iteration"),
 }
 
 VALIDITY = Validity("quasi_newton", notebook_student="fay_notebook", mutants=MUTANTS)
@@ -220,6 +248,68 @@ ALTERNATIVES = {
         path.append(x.copy())
     return dict(x=x, fun=float(f(x)), nit=len(path) - 1, path=path)
 ''')],
+    # Column vectors via [:, None] and a (1, 1) product read with .item(); multi_dot.
+    "column_vectors_multi_dot": [
+        body("bfgs_update", '''
+    P, Q = p[:, None], q[:, None]
+    qp = (Q.T @ P).item()
+    if qp <= 0:
+        return np.array(B, dtype=float)
+    I = np.eye(P.shape[0])
+    return np.linalg.multi_dot([I - P @ Q.T / qp, B, I - Q @ P.T / qp]) + P @ P.T / qp
+'''),
+        body("dfp_update", '''
+    Bq = np.dot(B, q)
+    return B + np.outer(p, p) / np.dot(p, q) - np.outer(Bq, Bq) / np.dot(q, Bq)
+''')],
+    # L-BFGS as the dense H built pair by pair (oldest first) from gamma I.
+    "dense_inverse_hessian": [body("lbfgs_direction", '''
+    n = len(g)
+    if len(ps) == 0:
+        return -np.array(g, dtype=float)
+    H = (ps[-1] @ qs[-1]) / (qs[-1] @ qs[-1]) * np.eye(n)
+    for p, q in zip(ps, qs):
+        rho = 1 / (q @ p)
+        V = np.eye(n) - rho * np.outer(q, p)
+        H = V.T @ H @ V + rho * np.outer(p, p)
+    return -H @ g
+''')],
+    # The driver with p = alpha d, nit from a for loop over max_iter + 1 tests, the path of rebound
+    # arrays (no copies needed: nothing is changed in place); the gradient recomputed per test.
+    "driver_for_loop_alpha_d": [body("bfgs_minimize", '''
+    x = np.array(x0, dtype=float)
+    B = np.eye(x.size)
+    path = [x]
+    g = np.array(grad(x), dtype=float)
+    for nit in range(max_iter + 1):
+        if nit == max_iter or np.linalg.norm(g) < tol:
+            break
+        d = -B.dot(g)
+        alpha = line_search(lambda a: f(x + a * d))
+        p = alpha * d
+        x = x + p
+        g_new = np.array(grad(x), dtype=float)
+        B = bfgs_update(B, p, g_new - g)
+        g = g_new
+        path.append(x)
+    return {"x": x, "fun": float(f(x)), "nit": nit, "path": path}
+''')],
+    # SR1 in pure Python loops over a copy.
+    "sr1_loops": [body("sr1_update", '''
+    n = len(p)
+    Bq = [sum(B[i][j] * q[j] for j in range(n)) for i in range(n)]
+    w = [p[i] - Bq[i] for i in range(n)]
+    wq = sum(w[i] * q[i] for i in range(n))
+    nw = sum(x * x for x in w) ** 0.5
+    nq = sum(x * x for x in q) ** 0.5
+    out = np.array(B, dtype=float)
+    if abs(wq) <= 1e-8 * nq * nw:
+        return out
+    for i in range(n):
+        for j in range(n):
+            out[i, j] += w[i] * w[j] / wq
+    return out
+''')],
 }
 
 
@@ -234,3 +324,26 @@ def test_every_mutant_names_its_diagnosis():
     """Each mutant asserts a fragment of its diagnosis, not only that its check failed."""
     assert all(len(spec) == 3 and spec[2] for spec in MUTANTS.values()), \
         [name for name, spec in MUTANTS.items() if len(spec) < 3 or not spec[2]]
+
+
+# Degenerate results a wrong submission returns (a missing return, a wrong type, NaN from a division
+# by zero, a huge array): every check must give the student a verdict, never a grader error.
+DEGENERATE_RETURNS = ("None", "complex(1, 1)", "'0.5'", "{'x': 1}", "np.zeros((300, 300))", "np.full((len(p), len(p)), np.nan)")
+
+
+@pytest.mark.parametrize("value", DEGENERATE_RETURNS)
+def test_degenerate_results_get_verdicts_not_grader_errors(validity, value):
+    import re
+    source = re.sub(r"^( +)return .*$", lambda m: f"{m.group(1)}return {value}", validity.reference, flags=re.M)
+    if "import numpy as np" not in source:
+        source = "import numpy as np\n" + source
+    result = validity.grade(source)
+    assert result.grader_errors == [], [(c.check_id, c.grader_error[-300:]) for c in result.grader_errors]
+    assert result.score < result.max_score
+
+
+def test_a_wrong_nit_costs_the_result_dict_check_only(validity):
+    """A loop that stops at the right iterate but reports nit off by one fails the result-dict check,
+    not the stopping checks (which read where the loop stopped from nit or from the path)."""
+    result = validity.grade(mutate(validity.reference, MUTANTS["bfgs_minimize_nit_from_loop_index"][0]))
+    assert failed(result) == {"test_bfgs_minimize_result_dict"}, sorted(failed(result))

@@ -9,7 +9,7 @@ from autograder.checks.agreement import fmt
 from autograder.student import StudentException
 from autograder.checks.minimizers import (
     INV_PHI, assert_evaluation_count, assert_inside_interval, assert_minimizer, assert_within_tol_result,
-    assert_returns_final_midpoint, final_bracket_width)
+    assert_returns_final_midpoint, final_bracket_width, midpoint_shrinks)
 from autograder.suites.line_search.cases import (  # noqa: F401 - `searches` is a fixture
     ASYMMETRIC, FLAT_BOTTOM, KINK, MIN_AT_A, MIN_AT_B, NARROW, QUADRATIC, SHIFTED, WIDE, WITHIN_TOL,
     searches)
@@ -95,6 +95,22 @@ def test_max_iter_honoured(searches):
     # admits counting the initial pair as an iteration.
     width = (QUADRATIC.b - QUADRATIC.a) * INV_PHI ** (max_iter - 1)
     assert_minimizer(x, QUADRATIC.x_star, tol=width, what=what, objective=objective)
+    # The number of shrinks: on an increasing f the final bracket after k shrinks is
+    # [a, a + (b - a) r^k], so a midpoint result names k exactly. Only results that ARE such a
+    # midpoint with k outside [max_iter - 1, max_iter] are refused here (max_iter - 1: the initial
+    # pair counted as an iteration); any other result is graded by the midpoint and accuracy checks.
+    # Extra shrinks count here only when they cost evaluations too (more than max_iter + 2 calls):
+    # one final shrink without an evaluation changes the returned midpoint, which the midpoint
+    # check grades, not where the loop stops.
+    x, objective = searches(MIN_AT_A, tol=tol, max_iter=max_iter)
+    shrinks = midpoint_shrinks(x, MIN_AT_A.a, MIN_AT_A.b, max_shrinks=max_iter + 60)
+    too_many = shrinks is not None and shrinks > max_iter and objective.evaluations > max_iter + 2
+    if too_many or (shrinks is not None and shrinks < max_iter - 1):
+        raise CheckFailed(f"{MIN_AT_A.what(tol=tol, max_iter=max_iter)} returned {fmt(x)}, the midpoint of the "
+                          f"bracket [a, a + (b - a)/phi^{shrinks}]: the bracket was shrunk {shrinks} times; with "
+                          f"max_iter = {max_iter} and a tol it cannot reach, it is shrunk exactly {max_iter} times "
+                          "(an off-by-one in the loop bound, e.g. `range(max_iter + 1)`, `range(max_iter - 2)` or "
+                          "`while it <= max_iter`).")
 
 
 @pytest.mark.points(1)

@@ -100,10 +100,11 @@ class AdamLike:
     """
 
     def __init__(self, lr, beta1, beta2, eps, *, weight_decay=0.0, decay=None, nesterov=None, ams=None,
-                 bias_m=True, bias_v=True, eps_inside=False, t_offset=0):
+                 bias_m=True, bias_v=True, eps_inside=False, t_offset=0, eps_hat=False):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.weight_decay, self.decay, self.nesterov, self.ams = weight_decay, decay, nesterov, ams
         self.bias_m, self.bias_v, self.eps_inside, self.t_offset = bias_m, bias_v, eps_inside, t_offset
+        self.eps_hat = eps_hat
         self.m = self.v = self.vmax = None
         self.t = 0
         self.mu_product = 1.0
@@ -132,6 +133,8 @@ class AdamLike:
             self.vmax = np.maximum(self.vmax, self.v)
             vhat = self.vmax / bias2
         denom = np.sqrt(vhat + self.eps) if self.eps_inside else np.sqrt(vhat) + self.eps
+        if self.eps_hat:  # lr sqrt(c2)/c1 m/(sqrt(v) + eps) = lr mhat/(sqrt(vhat) + eps/sqrt(c2))
+            denom = np.sqrt(vhat) + self.eps / np.sqrt(bias2)
         if self.nesterov == "spec":
             direction = self.beta1 * mhat + (1 - self.beta1) * g / bias1
         elif self.nesterov == "dozat":
@@ -250,6 +253,9 @@ def optimizer_variants(name: str, kwargs: dict) -> dict:
         "t counted from 0: the first call must use t = 1 in the bias corrections": make(t_offset=-1),
         "t off by one: the first call must use t = 1 (t incremented twice, or started at 1 "
         "and incremented before use)": make(t_offset=1),
+        "eps added to sqrt(v) before the bias correction (the paper's 'efficient' form "
+        "lr*sqrt(1 - beta2**t)/(1 - beta1**t) * m/(sqrt(v) + eps)); the handout adds eps to sqrt(vhat)":
+            make(eps_hat=True),
     }
     if name == "Adam" and kw.get("amsgrad", False):
         out["AMSGrad maximum over the raw v, bias-corrected afterwards (PyTorch's form); the handout takes "
@@ -280,6 +286,8 @@ def schedule_variants(name: str, eta0, kwargs: dict) -> dict:
             "ceil(k/every) instead of floor(k/every)": lambda k: eta0 * drop ** math.ceil(k / every),
             "floor((k-1)/every): the drop comes one epoch late": lambda k: eta0 * drop ** ((k - 1) // every),
             "no floor: drop**(k/every) decays continuously": lambda k: eta0 * drop ** (k / every),
+            "round(k/every) instead of floor(k/every): the drop comes half a period early":
+                lambda k: eta0 * drop ** round(k / every),
         }
     rate = kwargs.get("rate", 0.1)
     if name == "exponential_decay":
@@ -297,14 +305,16 @@ class PlateauVariant:
     """ReduceOnPlateau with switchable deviations (SPEC: strictly below the best; > patience; restart)."""
 
     def __init__(self, lr, factor=0.5, patience=0, *, non_strict=False, at_patience=False, restart=True,
-                 reset_on_improve=True):
+                 reset_on_improve=True, forget_best=False, rate_before_reduction=False, threshold=0.0):
         self.lr, self.factor, self.patience = lr, factor, patience
         self.non_strict, self.at_patience, self.restart, self.reset_on_improve = \
             non_strict, at_patience, restart, reset_on_improve
+        self.forget_best, self.rate_before_reduction, self.threshold = forget_best, rate_before_reduction, threshold
         self.best, self.bad = math.inf, 0
 
     def update(self, loss):
-        improved = loss <= self.best if self.non_strict else loss < self.best
+        current = self.lr
+        improved = loss <= self.best if self.non_strict else loss < self.best * (1.0 - self.threshold)
         if improved:
             self.best = loss
             if self.reset_on_improve:
@@ -314,9 +324,11 @@ class PlateauVariant:
         if (self.bad >= self.patience) if self.at_patience else (self.bad > self.patience):
             if self.bad > 0:
                 self.lr *= self.factor
+                if self.forget_best:
+                    self.best = math.inf
             if self.restart:
                 self.bad = 0
-        return self.lr
+        return current if self.rate_before_reduction else self.lr
 
 
 def plateau_variants(lr, factor, patience) -> dict:
@@ -330,4 +342,11 @@ def plateau_variants(lr, factor, patience) -> dict:
             lambda: PlateauVariant(lr, factor, patience, restart=False),
         "the bad-epoch count is not reset by an improvement (the handout counts bad epochs in a row)":
             lambda: PlateauVariant(lr, factor, patience, reset_on_improve=False),
+        "the best loss is forgotten after a reduction (the handout compares with the best seen so far)":
+            lambda: PlateauVariant(lr, factor, patience, forget_best=True),
+        "update returns the rate from before the reduction it makes (return the rate after it)":
+            lambda: PlateauVariant(lr, factor, patience, rate_before_reduction=True),
+        "an improvement must beat the best by a relative threshold (PyTorch's threshold=1e-4); for the handout "
+        "any loss strictly below the best is an improvement":
+            lambda: PlateauVariant(lr, factor, patience, threshold=1e-4),
     }

@@ -18,7 +18,7 @@ import numpy as np
 
 from autograder import reference as references
 from autograder.checks.minimizers import (
-    QuadraticProblem, curvature_pairs, dense_lbfgs_inverse, exact_line_search, random_spd, rosenbrock, rosenbrock_grad)
+    QuadraticProblem, curvature_pairs, damped_line_search, dense_lbfgs_inverse, exact_line_search, random_spd, rosenbrock, rosenbrock_grad)
 
 reference = references.load("quasi_newton")
 line_search_reference = references.load("line_search")
@@ -308,6 +308,9 @@ def _quadratic_setup() -> QuadraticSetup:
 QUADRATIC = _quadratic_setup()
 QUADRATIC_REFERENCE = reference.bfgs_minimize(QUADRATIC.problem().f, QUADRATIC.problem().grad,
                                               QUADRATIC.x0, exact_line_search)
+# With half the exact step (an inexact line search) the iterates depend on the scale of p and q.
+QUADRATIC_DAMPED_REFERENCE = reference.bfgs_minimize(QUADRATIC.problem().f, QUADRATIC.problem().grad,
+                                                     QUADRATIC.x0, damped_line_search)
 # Gradient norms along the reference path: 10.7, 1.0, 0.337, 0.0757, 0.0016, 3e-16.
 # tol = 0.15 stops at the third iterate, a factor >= 2 away from the norms on either side
 # (rounding moves them by ~1e-14 relative).

@@ -531,15 +531,17 @@ def source_from_cells(cells: Iterable[str], graded: Iterable[str] | None = None,
 
 @functools.cache
 def graded_names(assignment: str) -> frozenset[str] | None:
-    """The top-level names the assignment's reference solution defines (its functions, classes and
-    constants; not its imports): what grading may read from a submission. None if unknown (then
-    every top-level def and class is graded)."""
-    from autograder.reference import ASSIGNMENTS, SOLUTIONS_DIR
+    """The top-level names the assignment's module defines (its functions, classes and constants;
+    not its imports): what grading may read from a submission. Read from
+    `reference.definitions_source`: the reference solution in the grader, the handout stub in the
+    student kit (the same names, so a notebook builds the same module in both). None if unknown
+    (then every top-level def and class is graded)."""
+    from autograder import reference
 
-    if assignment not in ASSIGNMENTS:
+    if assignment not in reference.ASSIGNMENTS:
         return None
     try:
-        tree = ast.parse((SOLUTIONS_DIR / f"{assignment}.py").read_text(encoding="utf-8"))
+        tree = ast.parse(reference.definitions_source(assignment))
     except OSError:
         return None
     return frozenset(name for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom))

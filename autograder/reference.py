@@ -27,3 +27,10 @@ def load(assignment: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def definitions_source(assignment: str) -> str:
+    """The source whose top-level names a submission of `assignment` defines for grading: the
+    reference solution (the student kit answers with the handout stub, which binds the same
+    names; `release` checks that they agree)."""
+    return (SOLUTIONS_DIR / f"{assignment}.py").read_text(encoding="utf-8")

@@ -16,7 +16,9 @@ process`, no bubblewrap).
 from __future__ import annotations
 
 import ast
+import base64
 import gzip
+import hashlib
 import importlib.util
 import json
 import os
@@ -27,6 +29,7 @@ import sys
 import venv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.reference import ASSIGNMENTS
@@ -147,8 +150,21 @@ def _recorded_helper_lines() -> set[str]:
         for stem, names in modules.items():
             text = (REPO / "autograder" / "suites" / assignment / f"{stem}.py").read_text()
             for node in ast.parse(text).body:
-                if isinstance(node, ast.FunctionDef) and node.name in names:
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names:
                     lines |= set(text.splitlines()[node.body[0].lineno - 1:node.end_lineno])
+    return lines
+
+
+def _shipped_helper_lines() -> set[str]:
+    """The suite helper code the kit ships (pruned modules, reviewed: `sources.REVIEWED_SHIPPED`),
+    stripped. A hidden suite's line that is also here is code the visible checks share (a message
+    formatter, say), not hidden content; it never excuses a solution or recorded-helper line."""
+    lines = set()
+    for assignment in ASSIGNMENTS:
+        pruned = kit_sources.pruned_suite(assignment, REPO / "autograder" / "suites" / assignment)
+        for stem, text in pruned.items():
+            if stem != "test_visible":
+                lines |= {line.strip() for line in text.splitlines()}
     return lines
 
 
@@ -172,7 +188,9 @@ def _nontrivial(lines: set[str]) -> set[str]:
 
 
 def forbidden_lines() -> set[str]:
-    return _nontrivial(_solution_lines() | _hidden_suite_lines() | _recorded_helper_lines()) - _legitimate_lines()
+    legitimate = _legitimate_lines()
+    return (_nontrivial(_solution_lines() | _recorded_helper_lines()) - legitimate) | (
+        _nontrivial(_hidden_suite_lines()) - legitimate - _shipped_helper_lines())
 
 
 def kit_texts(root: Path):
@@ -208,10 +226,52 @@ def answer_text_found(roots: list[Path]) -> list[str]:
     return found
 
 
+def hidden_stream_answers() -> dict[str, str]:
+    """SHA-256 of each reference iterate on the hidden optimizer stream (`HIDDEN_SEED`, every
+    optimizer class with its defaults) -> which: answers only a hidden check may ask for."""
+    from autograder.suites.optimizers import common
+
+    answers = {}
+    for name in common.CLASSES:
+        for k, w in enumerate(common.reference_iterates(name, {}, common.HIDDEN_SEED)[1:], start=1):
+            answers[hashlib.sha256(np.ascontiguousarray(w).tobytes()).hexdigest()] = f"{name} w_{k}"
+    return answers
+
+
+def _stored_arrays(stored):
+    """Every array of a recorded outcome (`nnopt_kit.replay` encoding: ["a", dtype, shape, base64])."""
+    if isinstance(stored, list):
+        if len(stored) == 4 and stored[0] == "a" and isinstance(stored[3], str):
+            yield base64.b64decode(stored[3])
+        else:
+            for item in stored:
+                yield from _stored_arrays(item)
+
+
+def hidden_stream_found(package: Path) -> list[str]:
+    """(a) for the hidden stream: recorded arrays that are reference iterates on it, and a kit
+    optimizers suite that still names the hidden seed."""
+    answers, found = hidden_stream_answers(), []
+    path = package / "recordings" / "optimizers.json.gz"
+    if path.exists():
+        head, _, body = gzip.decompress(path.read_bytes()).partition(b"\n")
+        for key_, (offset, length) in json.loads(head).items():
+            for data in _stored_arrays(json.loads(body[offset:offset + length])):
+                which = answers.get(hashlib.sha256(data).hexdigest())
+                if which:
+                    found.append(f"recordings/optimizers.json.gz: {which}")
+    for path in sorted((package / "suites" / "optimizers").glob("*.py")):
+        if "HIDDEN_SEED" in path.read_text():
+            found.append(f"suites/optimizers/{path.name}: HIDDEN_SEED")
+    return found
+
+
 def test_a_no_solution_hidden_or_recorded_helper_line_in_the_kit(kit, kit_python, tmp_path):
     package = installed_package(kit_python, tmp_path)
     assert len(forbidden_lines()) > 100 and len(hidden_check_ids()) > 30  # the scan has something to find
     assert answer_text_found([package, kit[1] / "handouts"]) == []
+    assert len(hidden_stream_answers()) > 500
+    assert hidden_stream_found(package) == []
 
 
 def test_a_catches_a_kit_with_a_solution_a_hidden_suite_or_a_diagnosis_helper(tmp_path):
@@ -224,6 +284,23 @@ def test_a_catches_a_kit_with_a_solution_a_hidden_suite_or_a_diagnosis_helper(tm
     found = answer_text_found([stage_leaky(tmp_path, inject) / "nnopt_kit"])
     files = {entry.split(":")[0] for entry in found}
     assert {"optimizers_reference.py", "suites/gates/test_hidden.py", "suites/activations/cases.py"} <= files
+
+
+def test_a_catches_a_kit_that_recorded_the_hidden_optimizer_stream(tmp_path):
+    """A leaky kit: the contract check's questions recorded on the hidden stream (one reference
+    iterate among the recordings), and the hidden seed in its suite."""
+    from autograder.suites.optimizers import common
+
+    def inject(package):
+        iterate = common.reference_iterates("Adam", {}, common.HIDDEN_SEED)[7]
+        data = ["a", iterate.dtype.str, list(iterate.shape), base64.b64encode(iterate.tobytes()).decode()]
+        body = json.dumps(["value", ["t", [data]]]).encode()
+        head = json.dumps({"0" * 64: [0, len(body)]}).encode()
+        (package / "recordings" / "optimizers.json.gz").write_bytes(gzip.compress(head + b"\n" + body))
+        with open(package / "suites" / "optimizers" / "common.py", "a") as handle:
+            handle.write("\nHIDDEN_SEED = 4104\n")
+    found = hidden_stream_found(stage_leaky(tmp_path, inject) / "nnopt_kit")
+    assert found == ["recordings/optimizers.json.gz: Adam w_7", "suites/optimizers/common.py: HIDDEN_SEED"]
 
 
 # --------------------------------------------------------------------------- (b) replays refuse
@@ -375,7 +452,7 @@ def test_c_catches_a_kit_with_the_grader_cli_and_a_solutions_folder(kit_python, 
 
 def test_the_kit_depends_on_what_the_visible_checks_need_only(kit_install):
     installed = kit_install[1]
-    assert {"nnopt-kit", "numpy", "pytest", "pytest-json-report", "nbformat"} <= installed
+    assert {"nnopt-kit", "numpy", "pytest", "pytest-json-report", "nbformat", "ipython"} <= installed
     assert not installed & {"nbgrader", "jupyterlab", "sqlalchemy", "alembic", "scipy", "matplotlib",
                             "nnopt-grader", "torch"}
 
@@ -524,12 +601,20 @@ print(json.dumps(printed.getvalue()))
 def test_the_released_notebook_self_checks_with_the_kit(student_python, tmp_path):
     """The cohort's filled-in gates notebook, its cells run in order as a kernel would (the kernel's
     `In` history kept): the test cells and the self-check cell import the kit and grade."""
+    from autograder import submission
+    from autograder.runtime.runner import grade_source
+
     notebook = REPO / "examples" / "cohort" / "gates" / "olga_notebook" / "gates.ipynb"
     done = run_in_kit(student_python, NOTEBOOK_RUN.replace("sys.argv[1]", repr(str(notebook))), cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     printed = json.loads(done.stdout.splitlines()[-1])
-    assert "MaxGate: 6 / 6 points from the visible checks" in printed
-    assert "Visible checks: 71 / 71 points, 30 passed, 0 failed." in printed
+    graded = grade_source("gates", submission.load(notebook, "gates").source, hidden=False, student="olga")
+    assert graded.score == graded.max_score  # a correct notebook: the kit must print full marks too
+    max_gate = sum(c.max_score for c in graded.checks if c.unit == "MaxGate")
+    assert max_gate > 0
+    assert f"MaxGate: {max_gate:g} / {max_gate:g} points from the visible checks" in printed
+    assert (f"Visible checks: {graded.max_score:g} / {graded.max_score:g} points, {len(graded.checks)} passed, "
+            "0 failed.") in printed
 
 
 def test_every_suite_helper_the_kit_ships_was_reviewed():
@@ -569,5 +654,87 @@ def test_a_hang_and_a_crash_cost_their_functions_checks_never_the_report(kit_pyt
     assert verdict["forward returns the gate's value [ReciprocalGate]"] == "FAIL"
     assert verdict["forward returns the gate's value [AddGate]"] == "PASS"
     assert verdict["backward(dout) matches central differences of sum(dout * forward) [MatMulGate]"] == "PASS"
-    assert sum(v == "FAIL" for v in verdict.values()) == 4, done.stdout
-    assert "Score: 61/71" in done.stdout
+    # exactly the checks of the two units fail (their count and points from the grader's own run)
+    from autograder.runtime.runner import grade_source
+
+    visible = grade_source("gates", reference, hidden=False, student="reference").checks
+    lost = [c for c in visible if c.unit in ("ExpGate", "ReciprocalGate")]
+    assert len(lost) >= 4
+    assert sorted(name for name, v in verdict.items() if v == "FAIL") == sorted(c.name for c in lost), done.stdout
+    total = sum(c.max_score for c in visible)
+    assert f"Score: {total - sum(c.max_score for c in lost):g}/{total:g}" in done.stdout
+
+
+# --------------------------------------------------------------------------- notebooks
+
+NOTEBOOKS_IN_KIT = r'''
+import json, sys
+from pathlib import Path
+from nnopt_kit import submission
+from nnopt_kit.runtime.runner import grade_source
+from nnopt_kit.runtime.session import SuiteSession
+notebooks, graded = json.loads(open(sys.argv[1]).read())
+out, sessions = {}, {}
+for label, assignment, path in notebooks:
+    source = submission.load(Path(path), assignment).source
+    out[label] = {"source": source}
+    if label in graded:
+        session = sessions.setdefault(assignment, SuiteSession(assignment, hidden=False))
+        result = grade_source(assignment, source, hidden=False, student=label, mode="process", session=session)
+        out[label]["checks"] = [[c.check_id, c.status, c.score] for c in result.checks]
+for session in sessions.values():
+    session.close()
+print(json.dumps(out))
+'''
+
+
+def _notebook_styles():
+    """tests/validity/test_notebooks.py's notebook styles (how students shape their notebooks)."""
+    sys.path.insert(0, str(REPO / "tests" / "validity"))
+    try:
+        spec = importlib.util.spec_from_file_location("_kit_notebook_styles",
+                                                      REPO / "tests" / "validity" / "test_notebooks.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(REPO / "tests" / "validity"))
+    return module
+
+
+def test_a_notebook_builds_the_same_module_and_verdicts_in_the_kit(student_python, tmp_path):
+    """The kit roots a notebook's module at the names of its handout stub, the grader at the
+    reference's (`notebook.graded_names`): every style of tests/validity/test_notebooks.py (magics
+    included: the kit reads IPython syntax with IPython, as the grader does), for each assignment
+    there, builds the same module in both; one notebook per style (the
+    assignments in turn) is graded by both, with the same checks, statuses and points."""
+    from autograder import submission
+    from autograder.runtime.runner import grade_source
+    from autograder.runtime.session import SuiteSession
+
+    styles = _notebook_styles()
+    notebooks, graded = [], []
+    for index, style in enumerate(styles.STYLES):
+        for number, assignment in enumerate(styles.ASSIGNMENTS):
+            label = f"{assignment}/{style.__name__}"
+            path = styles.write_notebook(tmp_path / label / f"{assignment}.ipynb",
+                                         style(styles.reference(assignment)))
+            notebooks.append([label, assignment, str(path)])
+            if number == index % len(styles.ASSIGNMENTS):
+                graded.append(label)
+    corpus = tmp_path / "notebooks.json"
+    corpus.write_text(json.dumps([notebooks, graded]))
+    done = run_in_kit(student_python, NOTEBOOKS_IN_KIT.replace("sys.argv[1]", repr(str(corpus))), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    in_kit = json.loads(done.stdout.splitlines()[-1])
+    sessions = {}
+    for label, assignment, path in notebooks:
+        source = submission.load(Path(path), assignment).source
+        assert in_kit[label]["source"] == source, label
+        if label in graded:
+            session = sessions.setdefault(assignment, SuiteSession(assignment, hidden=False))
+            result = grade_source(assignment, source, hidden=False, student=label, warm=True, session=session)
+            assert result.score == result.max_score, label  # correct code, in every style
+            assert in_kit[label]["checks"] == [[c.check_id, c.status, c.score] for c in result.checks], label
+    for session in sessions.values():
+        session.close()
+    assert len(graded) == len(styles.STYLES) and len(notebooks) == len(graded) * len(styles.ASSIGNMENTS)

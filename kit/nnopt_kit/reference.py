@@ -10,11 +10,13 @@ the call, so the student's own dependency is used (docs/student-kit.md lists the
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from nnopt_kit import replay
 from nnopt_kit.student import StudentCode
 
 ASSIGNMENTS = ("gates", "activations", "initializers", "optimizers", "line_search", "quasi_newton")
+HANDOUTS_DIR = Path(__file__).resolve().parent / "handouts"
 
 
 @cache
@@ -23,6 +25,13 @@ def load(assignment: str) -> replay.ReplayModule:
     if assignment not in ASSIGNMENTS:
         raise ValueError(f"unknown assignment {assignment!r}; choose from {', '.join(ASSIGNMENTS)}")
     return replay.module(assignment)
+
+
+def definitions_source(assignment: str) -> str:
+    """The source whose top-level names a submission of `assignment` defines for grading: the
+    handout stub shipped with the kit (the grader reads the reference solution's names; the stub
+    binds the same ones, which `release` checks)."""
+    return (HANDOUTS_DIR / assignment / f"{assignment}.py").read_text(encoding="utf-8")
 
 
 def _without_recorded_isolation(call):

@@ -10,8 +10,8 @@
 
 Steps: stage the package (`sources.stage`), record in a fresh interpreter what its visible checks
 ask of the reference (`recording.record`, which also fails the build when the reference does not
-get full marks from the kit, when a question got two different answers, or when pruning changed
-a kept input), then write the wheel (`wheel.write_wheel`). docs/student-kit.md explains the design.
+get full marks from the kit, when a question got two different answers, when pruning changed
+a kept input, or when the handout stub binds other names than the reference), then write the wheel (`wheel.write_wheel`). docs/student-kit.md explains the design.
 """
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ from autograder import __version__
 from autograder.reference import ASSIGNMENTS
 
 DISTRIBUTION = "nnopt-kit"
-# What the visible checks need, and nothing else (docs/student-kit.md: why each one).
-REQUIREMENTS = ["numpy>=1.24", "pytest>=8", "pytest-json-report>=1.5", "nbformat>=5.9"]
+# What the visible checks need, and nothing else (docs/student-kit.md: why each one). IPython reads a
+# notebook's IPython syntax (`%matplotlib inline`, `!pip ...`) as Jupyter does, so a notebook builds
+# the grader's module.
+REQUIREMENTS = ["numpy>=1.24", "pytest>=8", "pytest-json-report>=1.5", "nbformat>=5.9", "ipython>=8"]
 SCRIPTS = {"nnopt-kit": "nnopt_kit.cli:main"}
 DESCRIPTION = """# nnopt-kit
 
@@ -48,13 +50,13 @@ def build_kit(repo_root: Path, dist_dir: Path, handouts_dir: Path) -> list[Path]
         staging = Path(tmp)
         package = sources.stage(repo_root, staging)
         for assignment in ASSIGNMENTS:
-            out = recording.record(repo_root, staging, assignment)
-            _raise_for_bad_recording(assignment, out)
-            recording.write_recordings(out["entries"], package / "recordings" / f"{assignment}.json.gz")
             target = package / "handouts" / assignment
             target.mkdir(parents=True, exist_ok=True)
             for suffix in (".py", ".ipynb"):
                 shutil.copyfile(handouts_dir / assignment / f"{assignment}{suffix}", target / f"{assignment}{suffix}")
+            out = recording.record(repo_root, staging, assignment)
+            _raise_for_bad_recording(assignment, out)
+            recording.write_recordings(out["entries"], package / "recordings" / f"{assignment}.json.gz")
         for old in dist_dir.glob("nnopt_kit-*.whl"):
             old.unlink()
         written = [wheel.write_wheel(dist_dir, package, name=DISTRIBUTION, version=__version__,
@@ -76,5 +78,8 @@ def _raise_for_bad_recording(assignment: str, out: dict) -> None:
         raise KitBuildError(f"{assignment}: the reference scores {score}/{max_score} in the kit (failed: {failed})")
     if out["conflicts"]:
         raise KitBuildError(f"{assignment}: questions answered differently at recording: {out['conflicts'][:5]}")
+    if out["graded_names_differ"]:
+        raise KitBuildError(f"{assignment}: the handout stub binds other top-level names than the reference "
+                            f"({out['graded_names_differ']}): a notebook would build another module in the kit")
     if out["pruned_data_differs"]:
         raise KitBuildError(f"{assignment}: pruning changed the kit's inputs {out['pruned_data_differs']}")

@@ -167,7 +167,20 @@ def record_in_this_process(assignment: str, corpus: list[tuple[str, str]]) -> di
         scores[label] = [result.score, result.max_score, [c.check_id for c in result.checks if c.status != "passed"]]
     problems = _check_pruned_data(assignment)
     return {"entries": recorder.entries, "scores": scores, "conflicts": recorder.conflicts,
-            "pruned_data_differs": problems}
+            "pruned_data_differs": problems, "graded_names_differ": _graded_names_differ(assignment)}
+
+
+def _graded_names_differ(assignment: str) -> list[str]:
+    """Names a notebook's module is rooted at in one of the grader and the kit only (the grader reads
+    them from the reference solution, the kit from its handout stub): each would make a notebook
+    build another module in the kit."""
+    from autograder import notebook as grader_notebook
+    from nnopt_kit import notebook as kit_notebook
+
+    grader, kit = grader_notebook.graded_names(assignment), kit_notebook.graded_names(assignment)
+    if grader is None or kit is None:
+        return [f"unknown in the {'grader' if grader is None else 'kit'}"]
+    return sorted(grader ^ kit)
 
 
 def corpus(repo_root: Path, assignment: str) -> list[tuple[str, str]]:

@@ -41,14 +41,18 @@ SHIPPED_DATA = ("suites/initializers/quantiles.json",)
 
 # Suite helpers whose code stays with the instructor: they hold reference formulas, known-mistake
 # formulas or near-answer variants. The kit replays what they returned for the visible checks'
-# inputs. Keyed by assignment, then module (file stem) -> function names.
+# inputs. Keyed by assignment, then module (file stem) -> function or class names (a class: its
+# construction is replayed, then each method call on the object, in order).
 RECORDED = {
     "gates": {"cases": ("forward_mistakes", "backward_mistakes"),
               "test_visible": ("_neuron_gradient_mistakes",)},
     "activations": {"cases": ("mistakes_at",)},
     "initializers": {"common": ("normal_expectation", "uniform_expectation", "reference_statistics")},
     "optimizers": {"common": ("default_variants",),
-                   "variants": ("optimizer_variants", "schedule_variants", "plateau_variants")},
+                   # VelocityFromParameters is Momentum itself on a teacher-forced stream: a class, whose
+                   # construction and then each step are replayed (`nnopt_kit.replay.helper`).
+                   "variants": ("optimizer_variants", "schedule_variants", "plateau_variants",
+                                "VelocityFromParameters")},
     "line_search": {},
     "quasi_newton": {"cases": ("update_mistakes", "lbfgs_mistakes")},
 }
@@ -59,14 +63,18 @@ RECORDED = {
 # RECORDED (a helper holding a reference or known-mistake formula belongs in RECORDED).
 REVIEWED_SHIPPED = {
     "gates": {"cases": ("Case", "_build_cases", "ref_forward", "ref_backward", "numerical_gradients", "as_gradients",
-                        "gate_cases", "GateCounter")},
-    "activations": {"cases": ("smooth_points", "base_name", "isolation", "call_value", "params_cases")},
+                        "gate_cases", "GateCounter", "method_call"),
+              "stability": ("check_stable",)},
+    "activations": {"cases": ("smooth_points", "base_name", "isolation", "call_value", "params_cases", "call"),
+                    "stability": ("keywords", "check_stability", "check_contract")},
     "initializers": {"common": ("network_input", "network_weights", "in_order", "memo", "network_statistics",
-                                "_call_text", "check_distribution", "_sample_verdict", "rng_state", "check_contract")},
+                                "_call_text", "check_distribution", "_sample_verdict", "rng_state", "check_contract",
+                                "_histogram_data", "_check_rng_contract")},
     "optimizers": {"common": ("ref_module", "gradient_stream", "_key", "_reference_iterates", "reference_iterates",
                               "step_agrees", "teacher_forced", "first_mismatch", "_call_text", "_validate_outputs",
                               "check_stream", "diagnose", "step_details", "check_contract", "check_schedule",
-                              "check_plateau", "check_convergence", "_reference_run")},
+                              "check_plateau", "check_convergence", "_reference_run", "shares_state",
+                              "raise_with_shared_state_diagnosis", "plateau_shares_state")},
     "line_search": {"cases": ("Case", "search", "Searches", "searches")},
     "quasi_newton": {"cases": ("agreement_tol", "_update_cases", "_guard_cases", "_lbfgs_cases", "QuadraticSetup",
                                "_quadratic_setup")},
@@ -127,13 +135,13 @@ def used_from(tree: ast.Module, module_path: str, module_name: str) -> set[str]:
 
 def prune_module(source: str, roots: set[str] | None, recorded: tuple, qualifier: str) -> str:
     """`source` with only the top-level statements reachable from `roots` (None: all), recorded
-    functions replaced by replay stubs. Imports, the docstring and control-flow statements stay."""
+    functions and classes replaced by replay stubs. Imports, the docstring and control-flow statements stay."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     body = tree.body
     refs = {}
     for i, node in enumerate(body):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in recorded:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in recorded:
             refs[i] = set()
         else:
             refs[i] = _names_in(node)
@@ -166,7 +174,7 @@ def prune_module(source: str, roots: set[str] | None, recorded: tuple, qualifier
             inserted = True
         if i not in kept:
             continue
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in recorded:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in recorded:
             out.append(f"\n\ndef {node.name}(*args, **kwargs):\n"
                        f"    \"\"\"Recorded at release: the kit replays this helper's results for the visible "
                        f"checks' inputs.\"\"\"\n"

@@ -77,15 +77,21 @@ def grade_submission(sub: Submission, *, options: BatchOptions = BatchOptions())
     return result
 
 
+def grade_or_error(sub: Submission, options: BatchOptions) -> SubmissionResult:
+    """`grade_submission`, or a row saying the grader failed: never raises for the student's sake.
+    The one grading step of the embedded pool and of a Dask worker (autograder/cluster/)."""
+    try:
+        return grade_submission(sub, options=options)
+    except Exception as exc:  # a grader bug must not cost the batch; the row says what happened
+        return SubmissionResult(student=sub.student, assignment=sub.assignment, checks=[],
+                                output=f"grader error: {type(exc).__name__}: {exc}", status="error")
+
+
 def _grade_and_write(sub: Submission, out_dir: Path, options: BatchOptions) -> SubmissionResult:
     """Pool task: grade one student and write their outputs; never raises for the student's sake."""
     from autograder.reports.feedback import write_feedback
 
-    try:
-        result = grade_submission(sub, options=options)
-    except Exception as exc:  # a grader bug must not cost the batch; the row says what happened
-        result = SubmissionResult(student=sub.student, assignment=sub.assignment, checks=[],
-                                  output=f"grader error: {type(exc).__name__}: {exc}", status="error")
+    result = grade_or_error(sub, options)
     student_dir = out_dir / sub.student
     write_feedback(result, student_dir, figures=options.figures, show_hidden=options.show_hidden)
     write_atomic(student_dir / "results.json", json.dumps(to_gradescope(result)))  # no indent: the C encoder
@@ -102,8 +108,11 @@ def previous_result(path: Path) -> SubmissionResult | None:
 
 def grade_batch(assignment: str, submissions_dir: Path, out_dir: Path, *, jobs: int | None = None,
                 regrade: bool = False, options: BatchOptions = BatchOptions(),
-                progress: bool = True) -> list[SubmissionResult]:
-    """Grade every student of `submissions_dir`; write OUT/<student>/* and OUT/gradebook.csv."""
+                progress: bool = True, cluster: str | None = None) -> list[SubmissionResult]:
+    """Grade every student of `submissions_dir`; write OUT/<student>/* and OUT/gradebook.csv.
+
+    `cluster`: grade on Dask instead of the embedded pool ("tcp://HOST:PORT", "tls://...", or
+    "local:N"; autograder/cluster/), with the same results; `jobs` is then unused."""
     out_dir = Path(out_dir)
     subs = discover(Path(submissions_dir), assignment)
     results: dict[str, SubmissionResult] = {}
@@ -115,7 +124,12 @@ def grade_batch(assignment: str, submissions_dir: Path, out_dir: Path, *, jobs: 
             results[sub.student] = earlier
         else:
             todo.append(sub)
-    for result in _run(todo, out_dir, options, jobs or os.cpu_count() or 1, progress):
+    if cluster is None:
+        graded = _run(todo, out_dir, options, jobs or os.cpu_count() or 1, progress)
+    else:
+        from autograder.cluster import grade_on_cluster
+        graded = grade_on_cluster(cluster, assignment, todo, out_dir, options, progress)
+    for result in graded:
         results[result.student] = result
     ordered = [results[sub.student] for sub in subs]
     write_atomic(out_dir / "gradebook.csv", gradebook_csv(ordered))

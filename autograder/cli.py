@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="figures in feedback.html (default: for failed checks)")
     grade.add_argument("--show-hidden", action="store_true", help="show hidden checks' messages in feedback")
     grade.add_argument("--no-progress", action="store_true")
+    grade.add_argument("--cluster", metavar="ADDRESS", default=None,
+                       help="grade on Dask: tcp://HOST:PORT or tls://HOST:PORT (a running scheduler) or local:N "
+                            "(N local worker processes); needs nnopt-grader[dask] (docs/scale.md)")
     grade.set_defaults(run=run_grade)
 
     release = commands.add_parser("release", help="generate assignments/ (stubs, notebooks) from solutions/")
@@ -117,9 +120,22 @@ def run_grade(args) -> int:
     if not args.submissions.is_dir():
         print(f"error: {args.submissions} is not a folder", file=sys.stderr)
         return 2
+    from autograder.cluster import ClusterAddress, ClusterUnavailable  # Dask itself only with --cluster
+
+    try:
+        if args.cluster is not None:
+            ClusterAddress.parse(args.cluster)  # a typo fails before anything is read
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     options = batch.BatchOptions(mode=args.sandbox, figures=args.figures, show_hidden=args.show_hidden)
-    results = batch.grade_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
-                                regrade=args.regrade, options=options, progress=not args.no_progress)
+    try:
+        results = batch.grade_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
+                                    regrade=args.regrade, options=options, progress=not args.no_progress,
+                                    cluster=args.cluster)
+    except ClusterUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     subs = {s.student: s.source_path for s in submission.discover(args.submissions, args.assignment)}
     _ci_outputs(args, results, subs)
     total = sum(r.score for r in results)

@@ -146,6 +146,10 @@ class ClusterGrading:
         for verdict in client.run(verdict_of, self._plugin.name, on_error="return").values():
             if isinstance(verdict, dict):
                 self._on_verdict((None, verdict))
+        with self._lock:
+            stale_cluster = not self._admitted and self._refused
+        if stale_cluster:  # every worker there is refused: waiting would not change that
+            self._wait_for_admission(since=-math.inf)
 
     def _subscribe(self, topic: str, handler) -> None:
         self._client.subscribe_topic(topic, handler)
@@ -176,9 +180,9 @@ class ClusterGrading:
             if self._admitted or time.monotonic() - since < self.admission_timeout:
                 return
             refused = "\n".join(f"  {worker}: {reason}" for worker, reason in sorted(self._refused.items()))
-        raise ClusterUnavailable(
-            f"no worker of {self.address} may grade {self.assignment} (waited {self.admission_timeout:g} s)"
-            + (f"; refused:\n{refused}" if refused else ": the cluster has no worker"))
+        waited = f" (waited {self.admission_timeout:g} s)" if since > -math.inf else ""
+        raise ClusterUnavailable(f"no worker of {self.address} may grade {self.assignment}{waited}"
+                                 + (f"; refused:\n{refused}" if refused else ": the cluster has no worker"))
 
     def close(self) -> None:
         """Withdraw this run's plugin (ending the workers' grading state), then disconnect."""

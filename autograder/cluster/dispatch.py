@@ -327,11 +327,13 @@ def write_student(out_dir: Path, graded: GradedStudent) -> None:
         if relative.is_absolute() or ".." in relative.parts or name == "results.json":
             raise ValueError(f"a worker returned a feedback file named {name!r}")
         write_bytes_atomic(student_dir.joinpath(*relative.parts), data)
+    _remove_stale_temporaries(student_dir / "results.json")
     batch.write_atomic(student_dir / "results.json", json.dumps(to_gradescope(graded.result)))
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """`batch.write_atomic` for bytes: readers see the old file or the new one, never a torn one."""
+    _remove_stale_temporaries(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -342,3 +344,10 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """The temporary files of `path` that a client killed mid-write left behind (`.NAME.*`, named
+    as `write_atomic` names them): the student is being written again, by this run only."""
+    for stale in path.parent.glob(f".{path.name}.*"):
+        stale.unlink(missing_ok=True)

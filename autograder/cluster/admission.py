@@ -92,6 +92,7 @@ class GraderAdmission(WorkerPlugin):
             threading.Thread(target=WorkerState.prepare, args=(self.manifest.assignment,),
                              name="nnopt-grader-prepare", daemon=True).start()
             await worker.set_resources(**{self.resource: 1})
+            _announce_new_capacity(worker)
         worker.log_event(self.topic, verdict.as_message())
 
     async def teardown(self, worker) -> None:
@@ -103,3 +104,18 @@ class GraderAdmission(WorkerPlugin):
             await worker.set_resources(**{self.resource: 0})
         if not others:
             await asyncio.to_thread(WorkerState.close)
+
+
+def _announce_new_capacity(worker) -> None:
+    """Make the scheduler place the chunks that no worker could take so far.
+
+    A task whose resource no worker has waits in Dask's "no-worker" state (chunks sent before
+    any worker was admitted, or while every admitted worker was restarting). The scheduler
+    looks at those tasks again when a worker starts *running*, not when a worker gains a
+    resource (`Scheduler.add_resources` does not): so the worker reports itself paused and
+    running again, which is that signal (`Scheduler.handle_worker_status_change`)."""
+    from distributed.core import Status
+
+    if worker.status == Status.running:
+        worker.status = Status.paused
+        worker.status = Status.running

@@ -240,7 +240,9 @@ class ClusterGrading:
                     continue
                 idle_since = time.monotonic()
                 _, chunk = inflight.pop(future.key)
-                for graded in self._collect(future, chunk, alone):
+                collected = self._collect(future, chunk, alone)
+                future.release()  # else a worker lost later would make Dask compute the chunk again
+                for graded in collected:
                     write_student(out_dir, graded)
                     self._count(graded.result.student)
                     yield graded.result

@@ -113,13 +113,25 @@ def grade_chunk(subs: list, options: batch.BatchOptions, grader_fingerprint: str
     graded = []
     with WorkerState.grading():
         for sub in subs:
-            result = batch.grade_or_error(sub, options)
-            if result.fingerprint:
-                result.fingerprint = {"submission": sub.digest, "grader": grader_fingerprint}
-            graded.append(GradedStudent(result, render_feedback(result, options)))
+            graded.append(grade_one(sub, options, grader_fingerprint))
             worker.log_event(progress_topic, {"student": sub.student})
             batch._freeze_long_lived()  # what a pool process does after its first student
     return ChunkOutcome(graded, worker.address, time.perf_counter() - started)
+
+
+def grade_one(sub, options: batch.BatchOptions, grader_fingerprint: str) -> GradedStudent:
+    """One student's result and feedback files; a failure of the grader's own (here or in
+    drawing the feedback) becomes that student's "grader error" row, as in the embedded pool,
+    and never fails the chunk: a chunk fails only when its worker dies."""
+    try:
+        result = batch.grade_or_error(sub, options)
+        if result.fingerprint:
+            result.fingerprint = {"submission": sub.digest, "grader": grader_fingerprint}
+        return GradedStudent(result, render_feedback(result, options))
+    except Exception as exc:  # noqa: BLE001 - reported in the student's row
+        message = f"grader error: {type(exc).__name__}: {exc}"[:2000]
+        return GradedStudent(SubmissionResult(student=sub.student, assignment=sub.assignment, checks=[],
+                                              output=message, status="error"), {})
 
 
 def render_feedback(result: SubmissionResult, options: batch.BatchOptions) -> dict[str, bytes]:

@@ -12,8 +12,9 @@ machine. Each run is the whole command, as an instructor runs it (start-up of th
 the cluster included), with `--regrade --no-progress`. Printed: submissions per second of
 every run, the median of each side, the median of the per-pair ratios B/A (target: >= 0.90,
 the Dask path within 10 % of the embedded pool), the workers' share of the Dask run's time
-spent grading (the rest bounds scheduling), and the per-core rate that docs/scale.md
-extrapolates from. Every run's outputs are compared with the first embedded run's:
+spent grading (the rest bounds scheduling), the CPU seconds per submission of each run's
+whole process tree (pool or cluster start-up included; on a shared machine this moves far less
+than wall time), and the per-core rate that docs/scale.md extrapolates from. Every run's outputs are compared with the first embedded run's:
 gradebook, results.json (timing fields aside), feedback.md/.html and figures must be identical
 (summary.html aside: it lists the slowest submissions' times; and the weight statistics of the
 one demo student who draws from the unseeded global np.random, which no two runs share).
@@ -24,6 +25,7 @@ import argparse
 import csv
 import json
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,16 +42,20 @@ TIMING_FIELDS = ("execution_time", "seconds")
 UNSEEDED = ("eve_global_rng",)  # draws from the global np.random: its own weights' statistics vary per run
 
 
-def grade(assignment: str, klass: Path, out: Path, how: list[str]) -> tuple[float, str]:
-    """Wall seconds of one `grade` run and its stderr."""
+def grade(assignment: str, klass: Path, out: Path, how: list[str]) -> tuple[float, float, str]:
+    """Wall seconds of one `grade` run, the CPU seconds of its whole process tree (every process
+    is waited for by its parent, so the kernel adds them all to this one's children), and its stderr."""
     cmd = [sys.executable, "-m", "autograder", "grade", "--assignment", assignment, "--out", str(out),
            "--regrade", "--no-progress", *how, str(klass)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=3600, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({run.returncode}):\n{run.stderr[-3000:]}")
-    return seconds, run.stderr
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, run.stderr
 
 
 def outputs(out: Path) -> dict[str, object]:
@@ -89,18 +95,21 @@ def bench_assignment(assignment: str, size: int, pairs: int, workers: int, scrat
     klass = synthetic_class(assignment, size, scratch)
     sides = {"embedded": ["-j", str(workers)], "dask": ["--cluster", f"local:{workers}"]}
     rates: dict[str, list[float]] = {side: [] for side in sides}
+    cpu: dict[str, list[float]] = {side: [] for side in sides}  # CPU seconds per submission
     busy: list[float] = []
     reference = None
     print(f"\n## {assignment}: class of {size}, {pairs} pairs, {workers} workers (submissions/s)")
-    print(f"{'pair':>4}  {'order':<16}{'embedded':>10}{'dask':>10}{'dask/emb':>10}{'dask busy':>11}  identical")
+    print(f"{'pair':>4}  {'order':<16}{'embedded':>10}{'dask':>10}{'dask/emb':>10}{'dask busy':>11}"
+          f"{'cpu ms emb':>12}{'cpu ms dask':>12}  identical")
     for pair in range(pairs):
         order = list(sides) if pair % 2 == 0 else list(reversed(sides))
         row, same = {}, []
         for side in order:
             out = scratch / "out" / f"{assignment}-{side}-{pair}"
-            seconds, stderr = grade(assignment, klass, out, sides[side])
+            seconds, cpu_seconds, stderr = grade(assignment, klass, out, sides[side])
             row[side] = size / seconds
             rates[side].append(row[side])
+            cpu[side].append(cpu_seconds / size)
             if side == "dask":
                 share = re.search(r"workers grading ([\d.]+)% of the time", stderr)
                 busy.append(float(share.group(1)) if share else float("nan"))
@@ -110,12 +119,15 @@ def bench_assignment(assignment: str, size: int, pairs: int, workers: int, scrat
             diff = differences(reference, written)
             same.append("yes" if not diff else f"NO: {len(diff)} files, e.g. {diff[:3]}")
         print(f"{pair + 1:>4}  {'/'.join(order):<16}{row['embedded']:>10.2f}{row['dask']:>10.2f}"
-              f"{row['dask'] / row['embedded']:>10.3f}{busy[-1]:>10.1f}%  {', '.join(same)}")
+              f"{row['dask'] / row['embedded']:>10.3f}{busy[-1]:>10.1f}%{1e3 * cpu['embedded'][-1]:>12.0f}"
+              f"{1e3 * cpu['dask'][-1]:>12.0f}  {', '.join(same)}")
     ratios = [d / e for d, e in zip(rates["dask"], rates["embedded"])]
     embedded, dask = statistics.median(rates["embedded"]), statistics.median(rates["dask"])
     print(f"median: embedded {embedded:.2f}/s, dask {dask:.2f}/s; ratio dask/embedded: median of pairs "
           f"{statistics.median(ratios):.3f} (range {min(ratios):.3f}-{max(ratios):.3f}); dask workers grading "
-          f"{statistics.median(busy):.1f}% of the time; per core: embedded {embedded / workers:.2f}/s")
+          f"{statistics.median(busy):.1f}% of the time; per core: embedded {embedded / workers:.2f}/s; CPU per "
+          f"submission (whole process tree, start-up included; less sensitive to a busy machine than wall time): "
+          f"embedded {1e3 * statistics.median(cpu['embedded']):.0f} ms, dask {1e3 * statistics.median(cpu['dask']):.0f} ms")
     return embedded / workers, statistics.median(ratios)
 
 

@@ -495,6 +495,15 @@ def test_tls_between_client_scheduler_and_workers(tmp_path):
         assert gradebook(tmp_path / "secure")[0]["status"] == "ok"
         plain = grade(ASSIGNMENT, cohort, tmp_path / "plain", "--no-progress", "--cluster", dask.address,
                       env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "10s"})
-        assert plain.returncode == 2 and "cannot reach the Dask scheduler" in plain.stderr
+        assert plain.returncode == 2 and "needs Dask's TLS settings" in plain.stderr, plain.stderr
+        stranger = Security.temporary()  # a certificate the cluster does not trust
+        (tmp_path / "other.pem").write_text(stranger.tls_client_cert)
+        (tmp_path / "other-key.pem").write_text(stranger.tls_client_key)
+        untrusted = {**settings, "DASK_DISTRIBUTED__COMM__TLS__CA_FILE": str(tmp_path / "other.pem"),
+                     "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT": str(tmp_path / "other.pem"),
+                     "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": str(tmp_path / "other-key.pem")}
+        refused = grade(ASSIGNMENT, cohort, tmp_path / "untrusted", "--no-progress", "--cluster", dask.address,
+                        env=untrusted)
+        assert refused.returncode == 2 and "cannot reach the Dask scheduler" in refused.stderr, refused.stderr
     finally:
         dask.close()

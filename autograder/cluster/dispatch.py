@@ -39,6 +39,7 @@ from collections import deque
 from pathlib import Path, PurePosixPath
 
 from distributed import Client, LocalCluster
+from distributed.security import Security
 from distributed.scheduler import KilledWorker
 
 from autograder import batch
@@ -117,6 +118,10 @@ class ClusterGrading:
                                          silence_logs=logging.ERROR)
             self._client = Client(self._cluster, set_as_default=False)
             return
+        if self.address.scheduler.startswith("tls://") and \
+                Security().get_connection_args("client").get("ssl_context") is None:
+            raise ClusterUnavailable(f"{self.address} needs Dask's TLS settings (distributed.comm.tls.ca-file, "
+                                     "client.cert and client.key; docs/scale.md), and none are configured")
         try:
             self._client = Client(self.address.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as exc:

@@ -14,7 +14,8 @@ every run, the median of each side, the median of the per-pair ratios B/A (targe
 the Dask path within 10 % of the embedded pool), the workers' share of the Dask run's time
 spent grading (the rest bounds scheduling), the CPU seconds per submission of each run's
 whole process tree (pool or cluster start-up included; on a shared machine this moves far less
-than wall time), and the per-core rate that docs/scale.md extrapolates from. Every run's outputs are compared with the first embedded run's:
+than wall time), and the per-core rate that docs/scale.md extrapolates from. Every run's
+outputs are compared with the first embedded run's:
 gradebook, results.json (timing fields aside), feedback.md/.html and figures must be identical
 (summary.html aside: it lists the slowest submissions' times; and the weight statistics of the
 one demo student who draws from the unseeded global np.random, which no two runs share).
@@ -91,13 +92,15 @@ def differences(expected: dict, got: dict) -> list[str]:
     return [name for name in names if expected.get(name) != got.get(name)]
 
 
-def bench_assignment(assignment: str, size: int, pairs: int, workers: int, scratch: Path) -> tuple[float, float]:
+def bench_assignment(assignment: str, size: int, pairs: int, workers: int,
+                     scratch: Path) -> tuple[float, float, bool]:
     klass = synthetic_class(assignment, size, scratch)
     sides = {"embedded": ["-j", str(workers)], "dask": ["--cluster", f"local:{workers}"]}
     rates: dict[str, list[float]] = {side: [] for side in sides}
     cpu: dict[str, list[float]] = {side: [] for side in sides}  # CPU seconds per submission
     busy: list[float] = []
     reference = None
+    identical = True
     print(f"\n## {assignment}: class of {size}, {pairs} pairs, {workers} workers (submissions/s)")
     print(f"{'pair':>4}  {'order':<16}{'embedded':>10}{'dask':>10}{'dask/emb':>10}{'dask busy':>11}"
           f"{'cpu ms emb':>12}{'cpu ms dask':>12}  identical")
@@ -117,6 +120,7 @@ def bench_assignment(assignment: str, size: int, pairs: int, workers: int, scrat
             if reference is None:
                 reference = written
             diff = differences(reference, written)
+            identical = identical and not diff
             same.append("yes" if not diff else f"NO: {len(diff)} files, e.g. {diff[:3]}")
         print(f"{pair + 1:>4}  {'/'.join(order):<16}{row['embedded']:>10.2f}{row['dask']:>10.2f}"
               f"{row['dask'] / row['embedded']:>10.3f}{busy[-1]:>10.1f}%{1e3 * cpu['embedded'][-1]:>12.0f}"
@@ -127,8 +131,9 @@ def bench_assignment(assignment: str, size: int, pairs: int, workers: int, scrat
           f"{statistics.median(ratios):.3f} (range {min(ratios):.3f}-{max(ratios):.3f}); dask workers grading "
           f"{statistics.median(busy):.1f}% of the time; per core: embedded {embedded / workers:.2f}/s; CPU per "
           f"submission (whole process tree, start-up included; less sensitive to a busy machine than wall time): "
-          f"embedded {1e3 * statistics.median(cpu['embedded']):.0f} ms, dask {1e3 * statistics.median(cpu['dask']):.0f} ms")
-    return embedded / workers, statistics.median(ratios)
+          f"embedded {1e3 * statistics.median(cpu['embedded']):.0f} ms, "
+          f"dask {1e3 * statistics.median(cpu['dask']):.0f} ms")
+    return embedded / workers, statistics.median(ratios), identical
 
 
 def main() -> None:
@@ -147,8 +152,10 @@ def main() -> None:
                                                           Path(tmp))))
     print("\n## summary (docs/scale.md)")
     print(f"{'assignment':<14}{'per core /s':>12}{'dask/embedded':>15}")
-    for assignment, per_core, ratio in summary:
+    for assignment, per_core, ratio, _ in summary:
         print(f"{assignment:<14}{per_core:>12.2f}{ratio:>15.3f}")
+    if not all(identical for *_, identical in summary):
+        raise SystemExit("some runs' outputs differ from the embedded pool's (see the tables)")
 
 
 if __name__ == "__main__":

@@ -490,7 +490,8 @@ def test_tls_between_client_scheduler_and_workers(tmp_path):
                     "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY": tls["key"],
                     "DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION": "True",
                     "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "10s"}
-        secure = grade(ASSIGNMENT, cohort, tmp_path / "secure", "--no-progress", "--cluster", dask.address, env=settings)
+        secure = grade(ASSIGNMENT, cohort, tmp_path / "secure", "--no-progress", "--cluster", dask.address,
+                       env=settings)
         assert secure.returncode == 0, secure.stderr + dask.logs()
         assert gradebook(tmp_path / "secure")[0]["status"] == "ok"
         plain = grade(ASSIGNMENT, cohort, tmp_path / "plain", "--no-progress", "--cluster", dask.address,

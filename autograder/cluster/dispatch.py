@@ -229,7 +229,8 @@ class ClusterGrading:
                     if alone:
                         chunk = [alone.popleft()]
                     else:
-                        chunk = [pending.popleft() for _ in range(min(len(pending), sizer.next_size(len(pending), workers)))]
+                        size = min(len(pending), sizer.next_size(len(pending), workers))
+                        chunk = [pending.popleft() for _ in range(size)]
                     future = self._client.submit(
                         grade_chunk, chunk, self.options, fingerprint, self.manifest.digest, self.progress_topic,
                         key=f"grade-{self.assignment}-{chunk[0].student}-{uuid.uuid4().hex[:8]}", pure=False,

@@ -74,21 +74,37 @@ def grade_submission(sub: Submission, *, options: BatchOptions = BatchOptions())
     return result
 
 
+def grade_or_error(sub: Submission, options: BatchOptions) -> SubmissionResult:
+    """`grade_submission`, or a row saying the grader failed: never raises for the student's sake.
+    The one grading step of the embedded pool and of a Dask worker (autograder/cluster/)."""
+    try:
+        return grade_submission(sub, options=options)
+    except Exception as exc:  # a grader bug must not cost the batch; the row says what happened
+        return SubmissionResult(student=sub.student, assignment=sub.assignment, checks=[],
+                                output=f"grader error: {type(exc).__name__}: {exc}", status="error")
+
+
 def _grade_and_write(sub: Submission, out_dir: Path, options: BatchOptions) -> SubmissionResult:
     """Pool task: grade one student and write their outputs; never raises for the student's sake."""
+    result = grade_or_error(sub, options)
+    student_dir = out_dir / sub.student
+    write_student_feedback(result, student_dir, options)
+    write_atomic(student_dir / "results.json", results_json(result, options))
+    return result
+
+
+def write_student_feedback(result: SubmissionResult, folder: Path, options: BatchOptions) -> None:
+    """A student's feedback.md / feedback.html / figures under `options` (the pool and the cluster
+    path both write through here, so their outputs cannot drift apart)."""
     from autograder.reports.feedback import write_feedback
 
-    try:
-        result = grade_submission(sub, options=options)
-    except Exception as exc:  # a grader bug must not cost the batch; the row says what happened
-        result = SubmissionResult(student=sub.student, assignment=sub.assignment, checks=[],
-                                  output=f"grader error: {type(exc).__name__}: {exc}", status="error")
-    student_dir = out_dir / sub.student
-    write_feedback(result, student_dir, figures=options.figures, show_hidden=options.show_hidden,
+    write_feedback(result, folder, figures=options.figures, show_hidden=options.show_hidden,
                    hidden_rules=options.hidden_rules)
-    write_atomic(student_dir / "results.json", json.dumps(  # no indent: the C encoder
-        to_gradescope(result, show_hidden=options.show_hidden, hidden_rules=options.hidden_rules)))
-    return result
+
+
+def results_json(result: SubmissionResult, options: BatchOptions) -> str:
+    """A student's results.json text under `options` (no indent: the C encoder)."""
+    return json.dumps(to_gradescope(result, show_hidden=options.show_hidden, hidden_rules=options.hidden_rules))
 
 
 def previous_result(path: Path) -> SubmissionResult | None:
@@ -101,10 +117,13 @@ def previous_result(path: Path) -> SubmissionResult | None:
 
 def grade_batch(assignment: str, submissions_dir: Path, out_dir: Path, *, jobs: int | None = None,
                 regrade: bool = False, options: BatchOptions = BatchOptions(),
-                progress: bool = True) -> list[SubmissionResult]:
-    """Grade every student of `submissions_dir`; write OUT/<student>/* and OUT/gradebook.csv."""
+                progress: bool = True, cluster: str | None = None) -> list[SubmissionResult]:
+    """Grade every student of `submissions_dir`; write OUT/<student>/* and OUT/gradebook.csv.
+
+    `cluster`: grade on Dask instead of the embedded pool ("tcp://HOST:PORT", "tls://...", or
+    "local:N"; autograder/cluster/), with the same results; `jobs` is then unused."""
     return run_batch(assignment, submissions_dir, out_dir, jobs=jobs, regrade=regrade, options=options,
-                     progress=progress).results
+                     progress=progress, cluster=cluster).results
 
 
 @dataclass
@@ -124,7 +143,7 @@ class BatchRun:
 def run_batch(assignment: str, submissions: Path, out_dir: Path, *, jobs: int | None = None,
               regrade: bool = False, only: list[str] | None = None, dry_run: bool = False,
               options: BatchOptions = BatchOptions(), course=None, progress: bool = True,
-              report=None) -> BatchRun:
+              report=None, cluster: str | None = None) -> BatchRun:
     """Grade a class as downloaded (SPEC §2.2) into `out_dir`.
 
     A student is graded when forced (`regrade`: everyone; `only`: those named) or when their
@@ -132,7 +151,8 @@ def run_batch(assignment: str, submissions: Path, out_dir: Path, *, jobs: int | 
     results, or is a `dry_run`, students are graded into `OUT/.staging/` first; the change of every
     student's final score is computed and passed to `report` (a callable taking the table's text)
     before anything in OUT is touched. A dry run stops there. Otherwise the current results are kept
-    as a version (versions.py) and the staged ones moved into place."""
+    as a version (versions.py) and the staged ones moved into place. `cluster` grades on Dask
+    instead of the embedded pool (see `grade_batch`), with the same results."""
     from autograder import intake, versions
     from autograder.gradebook import book
     from autograder.intake.times import load_times
@@ -166,7 +186,12 @@ def run_batch(assignment: str, submissions: Path, out_dir: Path, *, jobs: int | 
     staging = out_dir / ".staging" if (replaced or dry_run) else out_dir
     if staging != out_dir:
         shutil.rmtree(staging, ignore_errors=True)
-    for result in _run(todo, staging, options, jobs or os.cpu_count() or 1, progress):
+    if cluster is None:
+        graded = _run(todo, staging, options, jobs or os.cpu_count() or 1, progress)
+    else:
+        from autograder.cluster import grade_on_cluster
+        graded = grade_on_cluster(cluster, assignment, todo, staging, options, progress)
+    for result in graded:
         results[result.student] = result
     ordered = [results[sub.student] for sub in subs]
     rows = book.build_rows(assignment, subs, ordered, course=course.course, roster=course.roster, due=course.due)

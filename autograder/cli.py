@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a failed hidden check's feedback shows its result only, not the rule it grades")
     grade.add_argument("--no-progress", action="store_true")
     _add_course_options(grade)
+    grade.add_argument("--cluster", metavar="ADDRESS", default=None,
+                       help="grade on Dask: tcp://HOST:PORT or tls://HOST:PORT (a running scheduler) or local:N "
+                            "(N local worker processes); needs nnopt-grader[dask] (docs/scale.md)")
     grade.set_defaults(run=run_grade)
 
     course = commands.add_parser("course", help="merge the assignments' gradebooks into one course gradebook")
@@ -158,7 +161,11 @@ def run_grade(args) -> int:
     if not args.submissions.exists():
         print(f"error: {args.submissions} does not exist", file=sys.stderr)
         return 2
+    from autograder.cluster import ClusterAddress, ClusterUnavailable  # Dask itself only with --cluster
+
     try:
+        if args.cluster is not None:
+            ClusterAddress.parse(args.cluster)  # a typo fails before anything is read
         course = CourseOptions(layout=args.layout, roster=Roster.load(args.roster) if args.roster else None,
                                course=load_course(args.course), due=parse_time(args.due) if args.due else None,
                                times_file=args.times)
@@ -167,8 +174,8 @@ def run_grade(args) -> int:
         only = [i for item in args.only for i in item.split(",") if i] if args.only else None
         run = batch.run_batch(args.assignment, args.submissions, args.out, jobs=max(1, args.jobs),
                               regrade=args.regrade, only=only, dry_run=args.dry_run, options=options,
-                              course=course, progress=not args.no_progress, report=print)
-    except (UnknownLayout, ValueError, OSError) as exc:
+                              course=course, progress=not args.no_progress, report=print, cluster=args.cluster)
+    except (UnknownLayout, ValueError, OSError, ClusterUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for warning in run.warnings:

@@ -64,20 +64,22 @@ RECORDED = {
 REVIEWED_SHIPPED = {
     "gates": {"cases": ("Case", "_build_cases", "ref_forward", "ref_backward", "numerical_gradients", "as_gradients",
                         "gate_cases", "GateCounter", "method_call"),
-              "stability": ("check_stable",)},
+              "stability": ("check_stable", "ordinary_case_like", "check_stable_case")},
     "activations": {"cases": ("smooth_points", "base_name", "isolation", "call_value", "params_cases", "call"),
                     "stability": ("keywords", "check_stability", "check_contract")},
     "initializers": {"common": ("network_input", "network_weights", "in_order", "memo", "network_statistics",
                                 "_call_text", "check_distribution", "_sample_verdict", "rng_state", "check_contract",
-                                "_histogram_data", "_check_rng_contract")},
+                                "_histogram_data", "_check_rng_contract", "_assert_finite_weights")},
     "optimizers": {"common": ("ref_module", "gradient_stream", "_key", "_reference_iterates", "reference_iterates",
                               "step_agrees", "teacher_forced", "first_mismatch", "_call_text", "_validate_outputs",
                               "check_stream", "diagnose", "step_details", "check_contract", "check_schedule",
                               "check_plateau", "check_convergence", "_reference_run", "shares_state",
-                              "raise_with_shared_state_diagnosis", "plateau_shares_state")},
+                              "raise_with_shared_state_diagnosis", "plateau_shares_state", "same_output",
+                              "_same_rate", "as_rate")},
     "line_search": {"cases": ("Case", "search", "Searches", "searches")},
     "quasi_newton": {"cases": ("agreement_tol", "_update_cases", "_guard_cases", "_lbfgs_cases", "QuadraticSetup",
-                               "_quadratic_setup")},
+                               "_quadratic_setup"),
+                     "contract": ("calls_watched", "assert_update_leaves_inputs_unchanged")},
 }
 
 _MODULE_PATH = re.compile(r"\bautograder(?=\.[a-z_])")

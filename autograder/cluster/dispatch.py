@@ -13,9 +13,12 @@ Flow of one run (`ClusterGrading`):
    time. A worker holds only the chunk it is grading, so when a worker dies, Dask's count of
    deaths ("suspicious", bounded by the scheduler's `distributed.scheduler.allowed-failures`,
    default 3) falls on that chunk alone, and Dask sends the chunk to another worker.
-4. A chunk Dask gives up on (`KilledWorker`) is split into single submissions; a single
-   submission Dask gives up on gets a row saying that it took its worker down every time it
-   was tried (status "error": not a verdict on the student, and graded again by the next run).
+4. A chunk Dask gives up on (`KilledWorker`) is split into single submissions. Dask counts a
+   worker's death against every task assigned to that worker, queued ones included, so a single
+   submission Dask gives up on while other tasks were out may be innocent: it is tried once
+   more alone, with nothing else in flight, and only a submission that takes its worker down
+   then gets a row saying so (status "error": not a verdict on the student, and graded again
+   by the next run).
 5. Each chunk's results are written by this process as the embedded pool writes them:
    feedback files, then `results.json` last, each atomically, so a client killed at any
    moment leaves whole files and a rerun resumes (batch.py).
@@ -213,7 +216,8 @@ class ClusterGrading:
         out_dir = Path(out_dir)
         pending = deque(todo)
         alone: deque = deque()  # submissions of chunks Dask gave up on, to be sent one by one
-        inflight: dict[str, tuple[object, list]] = {}  # task key -> (future, its submissions)
+        solo: deque = deque()  # single submissions Dask gave up on in company: tried with nothing else out
+        inflight: dict[str, tuple[object, list, bool]] = {}  # task key -> (future, its submissions, sent solo)
         done: queue.SimpleQueue = queue.SimpleQueue()
         sizer = ChunkSizer()
         fingerprint = batch.grader_fingerprint(self.assignment)
@@ -221,21 +225,25 @@ class ClusterGrading:
         self._subscribe(self.progress_topic, self._on_progress)
         self.stats.started = idle_since = time.monotonic()
         try:
-            while pending or alone or inflight:
+            while pending or alone or solo or inflight:
                 with self._lock:
                     workers = len(self._admitted)
-                while (pending or alone) and len(inflight) < max(1, workers):
+                outgoing = []
+                while (pending or alone) and len(inflight) + len(outgoing) < max(1, workers):
                     if alone:
-                        chunk = [alone.popleft()]
+                        outgoing.append(([alone.popleft()], False))
                     else:
                         size = min(len(pending), sizer.next_size(len(pending), workers))
-                        chunk = [pending.popleft() for _ in range(size)]
+                        outgoing.append(([pending.popleft() for _ in range(size)], False))
+                if solo and not (pending or alone or inflight or outgoing):
+                    outgoing.append(([solo.popleft()], True))
+                for chunk, sent_solo in outgoing:
                     future = self._client.submit(
                         grade_chunk, chunk, self.options, fingerprint, self.manifest.digest, self.progress_topic,
                         key=f"grade-{self.assignment}-{chunk[0].student}-{uuid.uuid4().hex[:8]}", pure=False,
                         resources={self._plugin.resource: 1})
                     future.add_done_callback(done.put)
-                    inflight[future.key] = (future, chunk)
+                    inflight[future.key] = (future, chunk, sent_solo)
                 try:
                     future = done.get(timeout=POLL_SECONDS)
                 except queue.Empty:
@@ -244,8 +252,8 @@ class ClusterGrading:
                     self._wait_for_admission(idle_since)
                     continue
                 idle_since = time.monotonic()
-                _, chunk = inflight.pop(future.key)
-                collected = self._collect(future, chunk, alone)
+                _, chunk, sent_solo = inflight.pop(future.key)
+                collected = self._collect(future, chunk, alone, solo, sent_solo)
                 future.release()  # else a worker lost later would make Dask compute the chunk again
                 for graded in collected:
                     write_student(out_dir, graded, self.options)
@@ -254,13 +262,14 @@ class ClusterGrading:
             self.stats.finished = time.monotonic()
             self._say(self.stats.summary())
         finally:
-            for future, _ in inflight.values():
+            for future, _, _ in inflight.values():
                 future.cancel()
             self._bar.close()
 
-    def _collect(self, future, chunk: list, alone: deque) -> list[GradedStudent]:
+    def _collect(self, future, chunk: list, alone: deque, solo: deque, sent_solo: bool) -> list[GradedStudent]:
         """What a finished chunk gives: its results, or rows saying why some were not graded
-        (and the chunk's submissions sent again one by one after Dask gave up on the chunk)."""
+        (and the chunk's submissions sent again one by one after Dask gave up on the chunk, or
+        alone with nothing else out after Dask gave up on one while other tasks were out)."""
         if future.status == "finished":
             outcome: ChunkOutcome = future.result()
             self.stats.add(outcome, len(chunk))
@@ -269,6 +278,9 @@ class ClusterGrading:
         if isinstance(error, KilledWorker) and len(chunk) > 1:
             self.stats.split += 1
             alone.extend(chunk)
+            return []
+        if isinstance(error, KilledWorker) and not sent_solo:
+            solo.extend(chunk)  # the deaths may have been another task's: the blame is exact only alone
             return []
         if isinstance(error, KilledWorker):
             tries = error.allowed_failures + 1

@@ -13,3 +13,5 @@ def validity(request):
 def pytest_generate_tests(metafunc):
     if "mutant" in metafunc.fixturenames:
         metafunc.parametrize("mutant", sorted(metafunc.module.VALIDITY.mutants))
+    if "degenerate" in metafunc.fixturenames:
+        metafunc.parametrize("degenerate", metafunc.module.DEGENERATE_RETURNS)

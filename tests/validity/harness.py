@@ -160,6 +160,21 @@ class Validity:
         result = self.grade("")
         assert result.score == 0 and result.max_score > 0
 
+    def every_mutant_names_its_diagnosis(self):
+        """Each mutant asserts a fragment of its diagnosis, not only that its check failed."""
+        assert all(len(spec) == 3 and spec[2] for spec in self.mutants.values()), \
+            [name for name, spec in self.mutants.items() if len(spec) < 3 or not spec[2]]
+
+    def degenerate_result_gets_verdicts(self, value: str):
+        """Every `return ...` of the reference replaced by `return <value>` (a missing return, a
+        wrong type, NaN, a huge array): every check gives a verdict, never a grader error."""
+        source = re.sub(r"^( +)return .*$", lambda m: f"{m.group(1)}return {value}", self.reference, flags=re.M)
+        if "import numpy as np" not in source:
+            source = "import numpy as np\n" + source
+        result = self.grade(source)
+        assert result.grader_errors == [], [(c.check_id, c.grader_error[-300:]) for c in result.grader_errors]
+        assert result.score < result.max_score
+
 
 # The shared tests. Each test module imports them (so pytest collects them there) and defines
 # VALIDITY; conftest.py hands it over as the `validity` fixture and parametrizes `mutant`.
@@ -193,3 +208,12 @@ def test_released_stub_scores_zero(validity):
 
 def test_empty_file_scores_zero(validity):
     validity.empty_file_scores_zero()
+
+
+def test_every_mutant_names_its_diagnosis(validity):
+    validity.every_mutant_names_its_diagnosis()
+
+
+def test_degenerate_results_get_verdicts_not_grader_errors(validity, degenerate):
+    """`degenerate`: each value of the module's DEGENERATE_RETURNS (conftest.py)."""
+    validity.degenerate_result_gets_verdicts(degenerate)

@@ -14,13 +14,35 @@ import threading
 CHUNK = 1 << 16
 
 
-class OutputCollector:
-    def __init__(self, read_fd: int, cap: int):
-        self._fd = read_fd
+class BoundedText:
+    """The first `cap` bytes of a stream of chunks, kept; the rest counted (thread-safe)."""
+
+    def __init__(self, cap: int):
         self._cap = cap
         self._kept = bytearray()
         self._discarded = 0
         self._lock = threading.Lock()
+
+    def add(self, chunk: bytes) -> None:
+        with self._lock:
+            room = max(self._cap - len(self._kept), 0)
+            self._kept += chunk[:room]
+            self._discarded += max(0, len(chunk) - room)
+
+    def text(self) -> str:
+        """What was kept (UTF-8, undecodable bytes replaced), with a note if truncated."""
+        with self._lock:
+            text = self._kept.decode("utf-8", errors="replace")
+            discarded = self._discarded
+        if discarded:
+            text += f"\n[... output truncated: {discarded} more bytes discarded]"
+        return text
+
+
+class OutputCollector:
+    def __init__(self, read_fd: int, cap: int):
+        self._fd = read_fd
+        self._buffer = BoundedText(cap)
         self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(target=self._drain, name=f"sandbox-output-{read_fd}", daemon=True)
         self._thread.start()
@@ -36,19 +58,11 @@ class OutputCollector:
                 chunk = os.read(self._fd, CHUNK)
                 if not chunk:
                     return
-                with self._lock:
-                    room = self._cap - len(self._kept)
-                    self._kept += chunk[:room]
-                    self._discarded += max(0, len(chunk) - room)
+                self._buffer.add(chunk)
 
     def text(self) -> str:
         """What was captured so far (UTF-8, undecodable bytes replaced), with a note if truncated."""
-        with self._lock:
-            text = self._kept.decode("utf-8", errors="replace")
-            discarded = self._discarded
-        if discarded:
-            text += f"\n[... output truncated: {discarded} more bytes discarded]"
-        return text
+        return self._buffer.text()
 
     def stop(self, timeout: float = 1.0) -> None:
         """Let the thread read what is already in the pipe, then end it and close the pipe."""

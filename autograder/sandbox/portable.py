@@ -35,6 +35,7 @@ import weakref
 from pathlib import Path
 
 from autograder.sandbox.limits import Limits
+from autograder.sandbox.output import BoundedText
 
 FORCE_VARIABLE = "AUTOGRADER_SANDBOX"  # "portable": `--sandbox auto` picks this mode (tests force it on Linux)
 CHUNK = 1 << 20            # one read from a pipe
@@ -166,10 +167,8 @@ class StreamCollector:
     bytes kept, the rest counted. Thread-based because `select()` does not work on Windows pipes."""
 
     def __init__(self, stream, cap: int):
-        self._stream, self._cap = stream, cap
-        self._kept = bytearray()
-        self._discarded = 0
-        self._lock = threading.Lock()
+        self._stream = stream
+        self._buffer = BoundedText(cap)
         self._thread = threading.Thread(target=self._drain, name="portable-worker-output", daemon=True)
         self._thread.start()
 
@@ -181,19 +180,11 @@ class StreamCollector:
                 return
             if not chunk:
                 return
-            with self._lock:
-                room = self._cap - len(self._kept)
-                self._kept += chunk[:max(room, 0)]
-                self._discarded += max(0, len(chunk) - max(room, 0))
+            self._buffer.add(chunk)
 
     def text(self) -> str:
         """What was captured so far (UTF-8, undecodable bytes replaced), with a note if truncated."""
-        with self._lock:
-            text = self._kept.decode("utf-8", errors="replace")
-            discarded = self._discarded
-        if discarded:
-            text += f"\n[... output truncated: {discarded} more bytes discarded]"
-        return text
+        return self._buffer.text()
 
     def stop(self, timeout: float = 1.0) -> None:
         """Wait (a little) for the rest of the output, then close the pipe. A process the worker

@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.remote.batch import Batch
 from autograder.sandbox import affinity, uids
 
 
@@ -353,6 +354,11 @@ class StudentCode:
                 and all(type(o) is dict and len(o) == 1 and ("value" in o or "error" in o) for o in value[1])):
             raise ProtocolViolation(f"`{cls}` and its calls sent back something other than an object and outcomes")
         return Constructed(value[0], value[1])
+
+    def batch(self):
+        """A block whose calls on the student's objects are sent in one round trip when it ends
+        (`autograder.remote.batch`): ``with student.batch() as b: g = b.AddGate(); out = g.forward(x, y)``."""
+        return Batch(self)
 
     @contextmanager
     def stream(self, calls):

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckFailed
+from autograder.checks.mistakes import KnownMistake, as_known_mistakes
 
-Mistakes = Mapping[str, Any]  # label -> value, or a callable returning the value
+Mistakes = Mapping[str, Any] | list[KnownMistake]  # KnownMistakes, or label -> value / callable returning it
 
 
 @dataclass
@@ -127,15 +128,15 @@ def _evaluate(variant: Any) -> Any:
 
 
 def likely_mistake(got: Any, mistakes: Mistakes | None, *, rtol: float, atol: float) -> str | None:
-    """Label of the first known-wrong variant that `got` agrees with, or None.
+    """The feedback of the first known mistake whose output `got` agrees with, or None.
 
-    Each variant is a value or a zero-argument callable (evaluated on the trusted side,
+    Each mistake's output is a value or a zero-argument callable (evaluated on the trusted side,
     floating-point warnings silenced) giving what that mistake would return.
     """
-    for label, variant in (mistakes or {}).items():
-        value = _evaluate(variant)
+    for mistake in as_known_mistakes(mistakes):
+        value = _evaluate(mistake.output)
         if find_disagreement(got, value, rtol=rtol, atol=atol) is None:
-            return label
+            return mistake.feedback
     return None
 
 

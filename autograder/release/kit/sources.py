@@ -26,11 +26,12 @@ KIT_PACKAGE = "nnopt_kit"
 # Grader modules the kit ships (paths under autograder/), copied with the package renamed.
 SHIPPED_MODULES = (
     "checks/__init__.py", "checks/agreement.py", "checks/contract.py", "checks/convergence.py",
-    "checks/gradient.py", "checks/minimizers.py", "checks/statistics.py",
+    "checks/gradient.py", "checks/minimizers.py", "checks/mistakes.py", "checks/statistics.py",
     "wire/protocol.py", "wire/worker.py", "wire/objectives.py", "wire/zygote.py",
     "sandbox/__init__.py", "sandbox/affinity.py", "sandbox/bubblewrap.py", "sandbox/launch.py",
     "sandbox/limits.py", "sandbox/memory.py", "sandbox/output.py", "sandbox/portable.py", "sandbox/procs.py",
     "sandbox/uids.py", "sandbox/warm.py",
+    "remote/__init__.py", "remote/batch.py",
     "student.py", "results.py", "submission.py", "notebook.py",
     "runtime/__init__.py", "runtime/plugin.py", "runtime/runner.py", "runtime/session.py",
     "reports/__init__.py", "reports/common.py", "reports/terminal.py", "reports/github.py", "reports/junit.py",

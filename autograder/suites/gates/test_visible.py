@@ -48,8 +48,11 @@ def test_backward(student, feedback, gate):
     """backward(dout) matches central differences of sum(dout * forward)"""
     first_case_gradients = None
     for index, case in enumerate(CASES[gate]):
-        made = student.construct(gate, case.ctor, [("forward", case.inputs), ("backward", (case.dout,))])
-        got = as_gradients(made.result(1), len(case.inputs))
+        with student.batch() as batch:
+            made = getattr(batch, gate)(*case.ctor)
+            made.forward(*case.inputs)
+            gradients = made.backward(case.dout)
+        got = as_gradients(gradients.value, len(case.inputs))
         first_case_gradients = got if index == 0 else first_case_gradients
         names = tuple("d_o" if n == "o" else f"d{n}" for n in case.names(gate))
         assert_gradient(got, numerical_gradients(gate, index),

@@ -96,6 +96,7 @@ def normal_std(name: str, fan_in: int, fan_out: int, **params) -> float:
     raise KeyError(name)
 
 
+# Deliberately parallel to normal_std: each law as the handout writes it (b = sqrt(3) std, same variance).
 def uniform_bound(name: str, fan_in: int, fan_out: int, **params) -> float:
     """The handout's bound b of the uniform initializer ``name`` (weights ~ U(-b, b))."""
     if name == "xavier_uniform":

@@ -6,8 +6,8 @@ reference_stats.json: for each graded (initializer, activation) network of `case
 the per-layer mean and std at each of the 40 calibration seeds (from which the check derives its
 prediction intervals, `statistics.layer_summary`) and the full run (mean, std, histograms) at the
 grading seed, shown next to the student's run in the feedback figure. Computed once
-here (~15 s) so that grading never recomputes reference statistics. Their last digits depend
-on the BLAS thread count: the committed file was written with ``OPENBLAS_NUM_THREADS=1``.
+here so that grading never recomputes reference statistics. Their last digits depend on the
+BLAS thread count: the committed file is written with ``OPENBLAS_NUM_THREADS=1``.
 
 quantiles.json (`statistics.QUANTILES_FILE`): the chi2 and Student t quantiles the graded checks
 look up (`statistics.quantile_lookups` of the graded sample sizes, seeds and layers), computed

@@ -57,6 +57,7 @@ def normal_std_mistakes(name: str, fan_in: int, fan_out: int, **params) -> list[
     raise KeyError(name)
 
 
+# Deliberately parallel to normal_std_mistakes: the same slips on the uniform laws, each in its own words.
 def uniform_bound_mistakes(name: str, fan_in: int, fan_out: int, **params) -> list[KnownMistake]:
     """Wrong bounds of the uniform initializer ``name``, by likely mistake."""
     if name == "xavier_uniform":

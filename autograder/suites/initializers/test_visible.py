@@ -29,6 +29,7 @@ VISIBLE_LAWS = {
     "kaiming_uniform": "U(-b, b), b = sqrt(6/fan_in) (bound, variance, uniformity)",
 }
 
+
 @pytest.mark.points(2)
 @pytest.mark.unit("zeros")
 @pytest.mark.kind("contract")

@@ -279,11 +279,11 @@ def test_a_catches_a_kit_with_a_solution_a_hidden_suite_or_a_diagnosis_helper(tm
         shutil.copyfile(REPO / "solutions" / "optimizers.py", package / "optimizers_reference.py")
         shutil.copyfile(REPO / "autograder" / "suites" / "gates" / "test_hidden.py",
                         package / "suites" / "gates" / "test_hidden.py")
-        shutil.copyfile(REPO / "autograder" / "suites" / "activations" / "cases.py",
-                        package / "suites" / "activations" / "cases.py")
+        shutil.copyfile(REPO / "autograder" / "suites" / "activations" / "mistakes.py",
+                        package / "suites" / "activations" / "mistakes.py")
     found = answer_text_found([stage_leaky(tmp_path, inject) / "nnopt_kit"])
     files = {entry.split(":")[0] for entry in found}
-    assert {"optimizers_reference.py", "suites/gates/test_hidden.py", "suites/activations/cases.py"} <= files
+    assert {"optimizers_reference.py", "suites/gates/test_hidden.py", "suites/activations/mistakes.py"} <= files
 
 
 def test_a_catches_a_kit_that_recorded_the_hidden_optimizer_stream(tmp_path):

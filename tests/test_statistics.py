@@ -19,11 +19,11 @@ from autograder import reference
 from autograder.checks import CheckFailed
 from autograder.checks import statistics as st
 from autograder.checks.convergence import QUADRATIC, ROSENBROCK, SADDLE, check_converges, run_optimizer
-from autograder.suites.initializers import common
+from autograder.suites.initializers import cases, distribution
 
 SHAPE = (30, 70)
 # the graded shapes, whose chi2 quantiles are committed (quantiles.json)
-GRADED, GRADED_T = common.VISIBLE_SHAPE, common.HIDDEN_SHAPE
+GRADED, GRADED_T = cases.VISIBLE_SHAPE, cases.HIDDEN_SHAPE
 FAN_IN, FAN_OUT = GRADED
 
 
@@ -43,8 +43,8 @@ def binomial_ceiling(p: float, draws: int) -> float:
 
 
 SCIPY_QUANTILES = {"chi2.ppf": stats.chi2.ppf, "chi2.isf": stats.chi2.isf, "t.isf": stats.t.isf}
-GRADED_LOOKUPS = st.quantile_lookups([math.prod(common.VISIBLE_SHAPE), math.prod(common.HIDDEN_SHAPE), math.prod(common.THIN_SHAPE)],
-                                     seeds=len(common.NETWORK_CALIBRATION_SEEDS), layers=common.NETWORK_LAYERS)
+GRADED_LOOKUPS = st.quantile_lookups([math.prod(cases.VISIBLE_SHAPE), math.prod(cases.HIDDEN_SHAPE), math.prod(cases.THIN_SHAPE)],
+                                     seeds=len(cases.NETWORK_CALIBRATION_SEEDS), layers=cases.NETWORK_LAYERS)
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_tolerances_match_their_definitions():
     assert (st.uniform_max_lower_bound(0.5, n, a) / 0.5) ** n == pytest.approx(a, rel=1e-6)
     lo, hi = st.uniform_mean_square_interval(1.0, n, a)
     assert 2 * math.exp(-2 * n * (hi - 1 / 3) ** 2) == pytest.approx(a, rel=1e-9)
-    a = st.ALPHA / (2 * common.NETWORK_LAYERS)
+    a = st.ALPHA / (2 * cases.NETWORK_LAYERS)
     half = st.prediction_halfwidth(1.0, 40, a)
     assert half == pytest.approx(stats.t.isf(a / 2, 39) * math.sqrt(1 + 1 / 40), rel=1e-12)
 
@@ -136,11 +136,11 @@ def test_grading_imports_no_scipy():
         import sys
         import numpy as np
         from autograder.checks import statistics as st
-        from autograder.suites.initializers import common, test_hidden, test_visible
+        from autograder.suites.initializers import cases, test_hidden, test_visible
         rng = np.random.default_rng(0)
-        st.check_normal_sample(rng.normal(0, 0.1, common.HIDDEN_SHAPE), common.HIDDEN_SHAPE, 0.1, what="w")
-        st.check_uniform_sample(rng.uniform(-2, 2, common.VISIBLE_SHAPE), common.VISIBLE_SHAPE, 2.0, what="w")
-        for data in common.reference_statistics().values():
+        st.check_normal_sample(rng.normal(0, 0.1, cases.HIDDEN_SHAPE), cases.HIDDEN_SHAPE, 0.1, what="w")
+        st.check_uniform_sample(rng.uniform(-2, 2, cases.VISIBLE_SHAPE), cases.VISIBLE_SHAPE, 2.0, what="w")
+        for data in cases.reference_statistics().values():
             st.check_layer_statistics(data["grading_run"], data["runs"], what="network")
         print(sorted(m for m in sys.modules if m == "scipy" or m.startswith("scipy.")))
     """
@@ -252,33 +252,33 @@ class FixedDraws:
 
 def test_distribution_verdicts_are_remembered_by_sample_bytes(monkeypatch):
     tested = []
-    monkeypatch.setattr(common, "check_normal_sample",
+    monkeypatch.setattr(distribution, "check_normal_sample",
                         lambda *args, **kwargs: tested.append(1) or st.check_normal_sample(*args, **kwargs))
-    shape = common.VISIBLE_SHAPE
+    shape = cases.VISIBLE_SHAPE
     good = np.random.default_rng(5).standard_normal(shape) / math.sqrt(shape[0])
     wrong = good * math.sqrt(2)  # He's variance for LeCun
     student = FixedDraws(good, good.copy(), wrong, wrong.copy(), wrong.astype(np.float32), good)
     remembered = {}
-    common.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
-    common.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
+    distribution.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
+    distribution.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
     assert len(tested) == 1
     messages = []
     for _ in range(3):
         with pytest.raises(CheckFailed, match="He's variance") as failure:
-            common.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
+            distribution.check_distribution(student, "lecun_normal", shape, 0, remembered=remembered)
         messages.append(str(failure.value))
     assert messages[0] == messages[1] == messages[2] and len(tested) == 3  # float32 bytes: tested again
-    common.check_distribution(student, "lecun_normal", shape, 0)  # nothing remembered: tested
+    distribution.check_distribution(student, "lecun_normal", shape, 0)  # nothing remembered: tested
     assert len(tested) == 4
 
 
 def test_committed_reference_statistics_match_the_reference_solution():
     """reference_stats.json is what make_reference_stats.py gives for the current solution."""
-    data = json.loads(common.STATS_FILE.read_text())
-    assert sorted(data) == sorted(f"{i}/{a}" for i, a in common.NETWORKS)
+    data = json.loads(cases.STATS_FILE.read_text())
+    assert sorted(data) == sorted(f"{i}/{a}" for i, a in cases.NETWORKS)
     solutions = reference.load("initializers")
-    name, activation = common.NETWORKS[0]
-    run = common.network_statistics(getattr(solutions, name), activation, common.NETWORK_GRADING_SEED)
+    name, activation = cases.NETWORKS[0]
+    run = distribution.network_statistics(getattr(solutions, name), activation, cases.NETWORK_GRADING_SEED)
     stored = data[f"{name}/{activation}"]
     # The file was written with one BLAS thread; another thread count sums the float32 products
     # in another order, which moves the stds by ~1e-8 and a few of a layer's 500,000 values
@@ -286,12 +286,12 @@ def test_committed_reference_statistics_match_the_reference_solution():
     assert np.allclose(run["std"], stored["grading_run"]["std"], rtol=1e-6)
     moved = np.abs(np.subtract(run["hist"], stored["grading_run"]["hist"])).sum(axis=1)
     assert moved.max() <= 50, moved
-    assert len(stored["runs"]["std"]) == len(common.NETWORK_CALIBRATION_SEEDS)
+    assert len(stored["runs"]["std"]) == len(cases.NETWORK_CALIBRATION_SEEDS)
 
 
-@pytest.mark.parametrize("network", [f"{i}/{a}" for i, a in common.NETWORKS])
+@pytest.mark.parametrize("network", [f"{i}/{a}" for i, a in cases.NETWORKS])
 def test_layer_check_accepts_the_reference_and_rejects_scaled_weights(network):
-    data = common.reference_statistics()[network]
+    data = cases.reference_statistics()[network]
     st.check_layer_statistics(data["grading_run"], data["runs"], what=network)
     for factor, trend in ((0.9, "too small"), (1.1, "too large")):
         scaled = dict(data["grading_run"], std=[s * factor for s in data["grading_run"]["std"]])
@@ -301,7 +301,7 @@ def test_layer_check_accepts_the_reference_and_rejects_scaled_weights(network):
 
 def test_layer_summary_is_close_to_normal_across_seeds():
     """The prediction intervals assume normality of log(std) and mean/std across seeds."""
-    for network, data in common.reference_statistics().items():
+    for network, data in cases.reference_statistics().items():
         means, stds = np.array(data["runs"]["mean"]), np.array(data["runs"]["std"])
         for values in (np.log(stds), means / stds):
             pvalues = [stats.shapiro(values[:, layer]).pvalue for layer in range(values.shape[1])]

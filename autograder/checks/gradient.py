@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckFailed
-from autograder.checks.agreement import find_disagreement, fmt, likely_mistake, low_precision
+from autograder.checks.agreement import Mistakes, find_disagreement, fmt, likely_mistake, low_precision
 
 H = 1e-5
 TINY = 1e-6
@@ -89,14 +89,15 @@ def upstream_gradients(f: Callable[..., Any], inputs: Sequence[Any], dout: Any,
 def assert_gradient(analytic: Any, numeric: Any, *, what: str, unit: str,
                     names: Sequence[str] = (), inputs: Mapping[str, Any] | None = None,
                     threshold: float = THRESHOLD, feedback: Any = None,
-                    mistakes: Mapping[str, Any] | None = None, hint: str = "") -> None:
+                    mistakes: Mistakes | None = None, hint: str = "") -> None:
     """Fail unless every element of `analytic` is within `threshold` relative error of `numeric`.
 
     `analytic`/`numeric` are arrays or equal-length tuples of arrays (one per input,
     named by `names`). On failure the per-element errors are attached to `feedback`
     (if given) as a ``gradient_error`` artifact, and the worst element is reported with
     its input, the numerical and the returned value, and the likely mistake (the first
-    of `mistakes`, label -> value or zero-argument callable, that the student's values match).
+    of `mistakes`, `KnownMistake`s or label -> value or zero-argument callable, that the student's
+    values match).
     """
     is_tuple = isinstance(numeric, tuple)
     nums = numeric if is_tuple else (numeric,)

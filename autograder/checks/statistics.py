@@ -55,6 +55,7 @@ from statistics import NormalDist
 import numpy as np
 
 from autograder.checks import CheckFailed
+from autograder.checks.mistakes import KnownMistake, as_known_mistakes
 
 ALPHA = 1e-6
 """False-fail probability budget of one check, for a correct implementation."""
@@ -298,12 +299,14 @@ def _sample(w, shape: tuple[int, int], what: str) -> np.ndarray:
     return arr
 
 
-def _matching_mistake(value: float, mistakes: dict[str, float], interval) -> str | None:
-    """The description of the first mistake whose parameter's acceptance interval holds ``value``."""
-    for description, parameter in mistakes.items():
+def _matching_mistake(value: float, mistakes: list[KnownMistake] | dict[str, float] | None, interval) -> str | None:
+    """The feedback of the first mistake whose parameter's acceptance interval holds ``value``
+    (`KnownMistake`s whose output is the parameter they give, or description -> parameter)."""
+    for mistake in as_known_mistakes(mistakes):
+        parameter = mistake.output() if callable(mistake.output) else mistake.output
         lo, hi = interval(parameter)
         if lo <= value <= hi:
-            return description
+            return mistake.feedback
     return None
 
 
@@ -314,11 +317,11 @@ def _hint(mistake: str | None) -> str:
 # --------------------------------------------------------------------------- weight samples
 
 def check_normal_sample(w, shape, sigma: float, *, what: str, alpha: float = ALPHA,
-                        mistakes: dict[str, float] | None = None) -> dict:
+                        mistakes: list[KnownMistake] | dict[str, float] | None = None) -> dict:
     """Check that ``w`` looks like ``shape`` draws of N(0, sigma^2): variance, mean, KS shape.
 
-    ``mistakes`` maps a description of a likely mistake to the sigma it would produce; a
-    failing variance names the first one that fits.  Returns the measured statistics.
+    ``mistakes`` are the likely mistakes, each with the sigma it would produce (`KnownMistake`s,
+    or description -> sigma); a failing variance names the first one that fits.  Returns the measured statistics.
     """
     arr = _sample(w, shape, what)
     n = arr.size
@@ -329,7 +332,7 @@ def check_normal_sample(w, shape, sigma: float, *, what: str, alpha: float = ALP
 
     lo, hi = chi2_mean_square_interval(sigma**2, n, a)
     if not lo <= mean_square <= hi:
-        mistake = _matching_mistake(mean_square, mistakes or {},
+        mistake = _matching_mistake(mean_square, mistakes,
                                     lambda s: chi2_mean_square_interval(s**2, n, a))
         if abs(mean) > normal_mean_tolerance(math.sqrt(mean_square), n, a):
             mistake = f"the weights are not centred at 0 (mean {_fmt(mean)})"
@@ -359,10 +362,11 @@ def check_normal_sample(w, shape, sigma: float, *, what: str, alpha: float = ALP
 
 
 def check_uniform_sample(w, shape, bound: float, *, what: str, alpha: float = ALPHA,
-                         mistakes: dict[str, float] | None = None) -> dict:
+                         mistakes: list[KnownMistake] | dict[str, float] | None = None) -> dict:
     """Check that ``w`` looks like ``shape`` draws of U(-bound, bound): bounds, variance, mean, KS.
 
-    ``mistakes`` maps a description of a likely mistake to the bound it would produce.
+    ``mistakes`` are the likely mistakes, each with the bound it would produce (`KnownMistake`s,
+    or description -> bound).
     """
     arr = _sample(w, shape, what)
     n = arr.size
@@ -377,7 +381,7 @@ def check_uniform_sample(w, shape, bound: float, *, what: str, alpha: float = AL
 
     lo, hi = bound_interval(bound)
     if not lo <= largest <= hi:
-        mistake = _matching_mistake(largest, mistakes or {}, bound_interval)
+        mistake = _matching_mistake(largest, mistakes, bound_interval)
         if mistake is None and largest > hi:
             mistake = "values outside [-b, b]: draw with rng.uniform(-b, b, size), not a normal sampler"
         side = "exceeds" if largest > hi else "stays well below"

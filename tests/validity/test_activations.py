@@ -461,14 +461,14 @@ def test_every_diagnosis_evaluates_on_every_input():
     the default and the non-default parameters."""
     import numpy as np
 
-    from autograder.suites.activations import cases
+    from autograder.suites.activations import cases, mistakes
 
     evaluated = 0
-    for unit in cases.MISTAKES:
+    for unit in mistakes.MISTAKES:
         name = cases.base_name(unit)
         for z in (cases.Z_VALUES, cases.smooth_points(name), cases.Z_EXTREME):
             for params in ({}, cases.PARAMS.get(name, {})):
-                for variant in cases.mistakes_at(unit, z, params).values():
+                for variant in (m.output for m in mistakes.mistakes_at(unit, z, params)):
                     with np.errstate(all="ignore"):
                         assert np.shape(variant()) == np.shape(z)
                     evaluated += 1

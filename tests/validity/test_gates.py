@@ -363,12 +363,13 @@ def test_every_diagnosis_evaluates_on_every_case():
     raised would turn every wrong student's feedback into a grader error)."""
     import numpy as np
 
-    from autograder.suites.gates.cases import CASES, backward_mistakes, forward_mistakes
+    from autograder.suites.gates.cases import CASES
+    from autograder.suites.gates.mistakes import backward_mistakes, forward_mistakes
 
     evaluated = 0
     for gate, cases in CASES.items():
         for case in cases:
-            for variant in (*forward_mistakes(gate, case).values(), *backward_mistakes(gate, case).values()):
+            for variant in (m.output for m in (*forward_mistakes(gate, case), *backward_mistakes(gate, case))):
                 with np.errstate(all="ignore"):
                     variant()
                 evaluated += 1

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograder.checks.statistics import ALPHA, chi2_mean_square_interval, uniform_max_lower_bound
-from autograder.suites.initializers import common
+from autograder.suites.initializers import cases, mistakes
 
 from harness import (  # the shared tests, collected in this module too
     Validity, failed, mutate, test_cohort_gets_expected_results, test_empty_file_scores_zero,
@@ -135,26 +135,26 @@ VALIDITY = Validity("initializers", notebook_student="gia_notebook", mutants=MUT
 
 
 # (initializer, shape, params) of every distribution check of the suite
-DISTRIBUTION_CASES = [(name, common.VISIBLE_SHAPE, {}) for name in common.NORMAL_INITIALIZERS + common.UNIFORM_INITIALIZERS] + [
-    ("small_random", common.HIDDEN_SHAPE, {"scale": 0.05}), ("lecun_normal", common.HIDDEN_SHAPE, {}),
-    ("xavier_normal", common.HIDDEN_SHAPE, {"gain": 2**0.5}), ("xavier_uniform", common.HIDDEN_SHAPE, {"gain": 4.0}),
-    ("kaiming_normal", common.HIDDEN_SHAPE, {"mode": "fan_out"}),
-    ("kaiming_uniform", common.HIDDEN_SHAPE, {"mode": "fan_out"}), ("lecun_normal", common.THIN_SHAPE, {})]
+DISTRIBUTION_CASES = [(name, cases.VISIBLE_SHAPE, {}) for name in cases.NORMAL_INITIALIZERS + cases.UNIFORM_INITIALIZERS] + [
+    ("small_random", cases.HIDDEN_SHAPE, {"scale": 0.05}), ("lecun_normal", cases.HIDDEN_SHAPE, {}),
+    ("xavier_normal", cases.HIDDEN_SHAPE, {"gain": 2**0.5}), ("xavier_uniform", cases.HIDDEN_SHAPE, {"gain": 4.0}),
+    ("kaiming_normal", cases.HIDDEN_SHAPE, {"mode": "fan_out"}),
+    ("kaiming_uniform", cases.HIDDEN_SHAPE, {"mode": "fan_out"}), ("lecun_normal", cases.THIN_SHAPE, {})]
 
 
 @pytest.mark.parametrize("name, shape, params", DISTRIBUTION_CASES)
 def test_every_named_mistake_is_outside_the_acceptance_region(name, shape, params):
     """A diagnosis can only be reached by a failing sample: no named mistake may pass the check."""
     n = shape[0] * shape[1]
-    if name in common.NORMAL_INITIALIZERS:
-        sigma, mistakes = common.normal_expectation(name, *shape, **params)
+    if name in cases.NORMAL_INITIALIZERS:
+        sigma = cases.normal_std(name, *shape, **params)
         lo, hi = chi2_mean_square_interval(sigma**2, n, ALPHA / 3)
-        for label, wrong in mistakes.items():
+        for label, wrong in ((m.label, m.output) for m in mistakes.normal_std_mistakes(name, *shape, **params)):
             assert not lo <= wrong**2 <= hi, label
     else:
-        bound, mistakes = common.uniform_expectation(name, *shape, **params)
+        bound = cases.uniform_bound(name, *shape, **params)
         lo = uniform_max_lower_bound(bound, n, ALPHA / 4)
-        for label, wrong in mistakes.items():
+        for label, wrong in ((m.label, m.output) for m in mistakes.uniform_bound_mistakes(name, *shape, **params)):
             assert not lo <= wrong <= bound * (1 + 1e-15), label
 
 

@@ -45,10 +45,11 @@ SHIPPED_DATA = ("suites/initializers/quantiles.json",)
 # inputs. Keyed by assignment, then module (file stem) -> function or class names (a class: its
 # construction is replayed, then each method call on the object, in order).
 RECORDED = {
-    "gates": {"cases": ("forward_mistakes", "backward_mistakes"),
-              "test_visible": ("_neuron_gradient_mistakes",)},
-    "activations": {"cases": ("mistakes_at",)},
-    "initializers": {"common": ("normal_expectation", "uniform_expectation", "reference_statistics")},
+    "gates": {"mistakes": ("forward_mistakes", "backward_mistakes", "max_tie_mistakes", "relu_at_zero_mistakes",
+                           "neuron_value_mistakes", "neuron_gradient_mistakes")},
+    "activations": {"mistakes": ("mistakes_at",)},
+    "initializers": {"cases": ("normal_std", "uniform_bound", "fans", "reference_statistics"),
+                     "mistakes": ("normal_std_mistakes", "uniform_bound_mistakes", "gain_table_mistakes")},
     "optimizers": {"common": ("default_variants",),
                    # VelocityFromParameters is Momentum itself on a teacher-forced stream: a class, whose
                    # construction and then each step are replayed (`nnopt_kit.replay.helper`).
@@ -64,13 +65,16 @@ RECORDED = {
 # RECORDED (a helper holding a reference or known-mistake formula belongs in RECORDED).
 REVIEWED_SHIPPED = {
     "gates": {"cases": ("Case", "_build_cases", "ref_forward", "ref_backward", "numerical_gradients", "as_gradients",
-                        "gate_cases", "GateCounter", "method_call"),
+                        "GateCounter", "method_call"),
+              "mistakes": ("shared_state_mistakes",),
               "stability": ("check_stable", "ordinary_case_like", "check_stable_case")},
-    "activations": {"cases": ("smooth_points", "base_name", "isolation", "call_value", "params_cases", "call"),
+    "activations": {"cases": ("smooth_points", "base_name", "isolation", "call_value", "call"),
                     "stability": ("keywords", "check_stability", "check_contract")},
-    "initializers": {"common": ("network_input", "network_weights", "in_order", "memo", "network_statistics",
-                                "_call_text", "check_distribution", "_sample_verdict", "rng_state", "check_contract",
-                                "_histogram_data", "_check_rng_contract", "_assert_finite_weights")},
+    "initializers": {"cases": ("network_input", "call_text"),
+                     "distribution": ("distribution_check", "check_distribution", "_histogram_data", "_sample_verdict",
+                                      "memo", "network_weights", "in_order", "network_statistics"),
+                     "contract": ("contract_check", "rng_state", "check_contract", "_assert_finite_weights",
+                                  "_check_rng_contract")},
     "optimizers": {"common": ("ref_module", "gradient_stream", "_key", "_reference_iterates", "reference_iterates",
                               "step_agrees", "teacher_forced", "first_mismatch", "_call_text", "_validate_outputs",
                               "check_stream", "diagnose", "step_details", "check_contract", "check_schedule",

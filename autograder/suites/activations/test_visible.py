@@ -10,15 +10,17 @@ import pytest
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import assert_agrees, assert_same_structure, fmt
 from autograder.checks.gradient import assert_gradient, elementwise_derivative
+from autograder.suites import each_unit
 from autograder.suites.activations.cases import (
-    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, UNITS, Z_VALUES, base_name,
-    call_value, mistakes_at, params_cases, reference, smooth_points)
-from autograder.suites.activations.stability import check_contract, check_stability
+    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, UNITS, Z_VALUES, base_name, call_value,
+    reference, smooth_points)
+from autograder.suites.activations.mistakes import mistakes_at
+from autograder.suites.activations.stability import check_contract, check_stability, keywords
 
 
 @pytest.mark.points(2)
 @pytest.mark.kind("agreement")
-@pytest.mark.parametrize("unit", params_cases(FUNCTIONS))
+@each_unit("unit", FUNCTIONS)
 def test_values(student, unit):
     """Values agree with the reference (default parameters)"""
     expected = getattr(reference, unit)(Z_VALUES)
@@ -29,7 +31,7 @@ def test_values(student, unit):
 
 @pytest.mark.points(2)
 @pytest.mark.kind("gradient")
-@pytest.mark.parametrize("unit", params_cases(GRADS))
+@each_unit("unit", GRADS)
 def test_gradient(student, feedback, unit):
     """Derivative matches central differences of the activation (default parameters)"""
     name = base_name(unit)
@@ -42,12 +44,12 @@ def test_gradient(student, feedback, unit):
 
 @pytest.mark.points(1)
 @pytest.mark.kind("agreement")
-@pytest.mark.parametrize("unit", params_cases(KINK_CONVENTIONS))
+@each_unit("unit", KINK_CONVENTIONS)
 def test_kink_convention(student, unit):
     """Derivative at the kink takes the one-sided value its docstring names"""
     for z0, params, side, rule in KINK_CONVENTIONS[unit]:
         z = np.array([z0 - KINK_STEP, z0, z0 + KINK_STEP])
-        shown = "".join(f", {k}={v}" for k, v in params.items())
+        shown = keywords(params)
         got = call_value(student, unit, z, **params)
         assert_same_structure(got, z, what=f"{unit}(z{shown})", inputs={"z": z})
         # Judged against the student's own one-sided limits: a wrong formula is graded by
@@ -66,7 +68,7 @@ def test_kink_convention(student, unit):
 
 @pytest.mark.points(1)
 @pytest.mark.kind("contract")
-@pytest.mark.parametrize("unit", params_cases(UNITS))
+@each_unit("unit", UNITS)
 def test_stability(student, unit):
     """Finite, warning-free and correct for magnitudes of z up to 1e3"""
     check_stability(student, unit, {})
@@ -74,7 +76,7 @@ def test_stability(student, unit):
 
 @pytest.mark.points(1)
 @pytest.mark.kind("contract")
-@pytest.mark.parametrize("unit", params_cases(UNITS))
+@each_unit("unit", UNITS)
 def test_contract(student, unit):
     """Same shape in and out (2-D, 1-D, 0-d, Python float), float64, input not modified, no global RNG"""
     check_contract(student, unit)

@@ -1,4 +1,4 @@
-"""Inputs, reference values and known mistakes of the `gates` suite (the handout: solutions/gates.py's docstrings).
+"""Inputs and reference values of the `gates` suite (the handout: solutions/gates.py's docstrings).
 
 Trusted-side data, computed once per process with fixed seeds. Every case is
 (constructor arguments, forward inputs, upstream gradient `dout`); the numerical
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import pytest
 
 from autograder import reference as references
 from autograder.checks.gradient import avoid_kinks, upstream_gradients
@@ -27,7 +26,7 @@ INPUT_NAMES = {"AddGate": ("x", "y"), "MultiplyGate": ("x", "y"), "MaxGate": ("x
 
 # Forward values of different but correct algebra (log-sum-exp vs log of softmax, 1/(1+e^-x)
 # vs expit, I/U summed in another order) agree to ~1e-15 relative; rtol 1e-9 / atol 1e-12
-# leave a wide margin while every wrong formula below errs by more than 1e-3.
+# leave a wide margin while every known mistake (mistakes.py) errs by more than 1e-3.
 RTOL, ATOL = 1e-9, 1e-12
 
 
@@ -155,129 +154,6 @@ def as_gradients(value, n_inputs: int):
     if n_inputs == 1 and value is not None:
         return (value,)
     return value
-
-
-def gate_cases(gates) -> list:
-    return [pytest.param(g, marks=pytest.mark.unit(g), id=g) for g in gates]
-
-
-def _sig(x):
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -700, 700)))
-
-
-def _log_softmax(x, axis=-1):
-    x = np.asarray(x, dtype=np.float64)
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
-
-def _softmax(x, axis=-1):
-    return np.exp(_log_softmax(x, axis=axis))
-
-
-def forward_mistakes(gate: str, case: Case) -> dict:
-    """Known-wrong forward variants: label -> zero-argument callable."""
-    x = case.inputs[0]
-    t = case.ctor[0] if case.ctor else None
-    table = {
-        "MaxGate": {"np.minimum instead of np.maximum": lambda: np.minimum(*case.inputs)},
-        "ExpGate": {"e approximated by a decimal (e.g. 2.718 ** x): use np.exp(x)": lambda: 2.718 ** x},
-        "ScaleGate": {"forgot the factor a (returned x)": lambda: np.asarray(x, dtype=np.float64)},
-        "OffsetGate": {"multiplied by c instead of adding it": lambda: case.ctor[0] * np.asarray(x, dtype=np.float64)},
-        "SigmoidGate": {"the two branches of the stable form swapped (returned sigma(-x))": lambda: _sig(-x)},
-        "ReciprocalGate": {"returned -1/x": lambda: -1.0 / x},
-        "SquaredL2Gate": {"mean instead of sum": lambda: float(np.mean((x - t) ** 2)),
-                          "forgot the square: sum(q - target)": lambda: float(np.sum(x - t))},
-        "SoftmaxCrossEntropyGate": {
-            "summed over rows instead of the mean": lambda: float(
-                -np.sum(t * _log_softmax(x, axis=-1))),
-            "forgot the minus sign": lambda: float(np.sum(t * _log_softmax(x, axis=-1))
-                                                   / (1 if np.ndim(x) == 1 else len(x)))},
-        "SoftIoUGate": {"U = sum(X + Y) (forgot to subtract the intersection)":
-                        lambda: float(np.sum(x * t) / np.sum(x + t))},
-    }
-    if gate == "SoftmaxCrossEntropyGate" and np.ndim(x) == 1:
-        table[gate]["divided by C = len(o) for 1-D scores: a (C,) score vector is one row, N = 1"] = lambda: float(
-            -np.sum(t * _log_softmax(x, axis=-1)) / len(x))
-    if gate == "SoftmaxCrossEntropyGate":
-        table[gate][_ARGMAX_TARGET] = lambda: float(
-            -np.mean(np.take_along_axis(np.atleast_2d(_log_softmax(x)), _argmax_target(t), axis=-1)))
-    return table.get(gate, {})
-
-
-_ARGMAX_TARGET = ("the target read as class labels (argmax), right for one-hot targets only: with a soft target "
-                  "the loss is -sum(target * log softmax(o)) and its gradient softmax(o) - target")
-
-
-def _argmax_target(t):
-    return np.argmax(np.atleast_2d(t), axis=-1)[:, None]
-
-
-def _matmul_mistakes(inputs, dout) -> dict:
-    """Known-wrong (dW, dx) of MatMulGate. On a square W the shapes of W and W^T agree, so a
-    missing transpose returns the wrong values instead of raising (variants are listed only
-    where their shapes fit: a diagnosis never raises)."""
-    W, x = (np.asarray(v, dtype=np.float64) for v in inputs)
-    dW = np.outer(dout, x) if x.ndim == 1 else dout @ x.T
-    table = {}
-    if W.shape[0] == W.shape[1]:
-        table["dx = W @ dout instead of W.T @ dout (on a square W both shapes fit; only W.T is right)"] = \
-            lambda: (dW, W @ dout)
-        if x.ndim == 1:
-            table["dW = np.outer(x, dout) instead of np.outer(dout, x) (the transpose of the right dW)"] = \
-                lambda: (np.outer(x, dout), W.T @ dout)
-        elif x.shape[0] == x.shape[1]:
-            table["dW = dout @ x instead of dout @ x.T (on a square x both shapes fit; only x.T is right)"] = \
-                lambda: (dout @ x, W.T @ dout)
-    return table
-
-
-def backward_mistakes(gate: str, case: Case) -> dict:
-    """Known-wrong backward variants: label -> zero-argument callable giving the gradient tuple."""
-    xs, dout = case.inputs, np.asarray(case.dout, dtype=np.float64)
-    x = np.asarray(xs[0], dtype=np.float64)
-    t = np.asarray(case.ctor[0], dtype=np.float64) if case.ctor else None
-    ones = np.ones_like(dout)
-    generic = {"ignored the upstream gradient dout (returned the local derivative)":
-               lambda: tuple(ref_backward(gate, case, ones))}
-    table = {
-        "AddGate": {"multiplied by the other input": lambda: (xs[1] * dout, xs[0] * dout)},
-        "MultiplyGate": {"swapped the switcher: returned (x*dout, y*dout); dx needs y, dy needs x":
-                         lambda: (xs[0] * dout, xs[1] * dout)},
-        "MaxGate": {"sent dout to both inputs": lambda: (dout, dout),
-                    "routed dout to the smaller input": lambda: (np.where(xs[0] < xs[1], dout, 0.0),
-                                                                 np.where(xs[0] < xs[1], 0.0, dout))},
-        "ExpGate": {"returned dout without the factor exp(x)": lambda: (dout,)},
-        "ReciprocalGate": {"missing minus sign: dout/x^2": lambda: (dout / x**2,),
-                           "-dout/x instead of -dout/x^2": lambda: (-dout / x,)},
-        "ScaleGate": {"forgot the factor a": lambda: (dout,)},
-        "OffsetGate": {"multiplied by c (the derivative of c + x is 1)": lambda: (case.ctor[0] * dout,)},
-        "SigmoidGate": {"used x instead of sigma(x): x(1 - x) dout": lambda: (x * (1 - x) * dout,),
-                        "returned sigma(x) dout (the output, not its derivative)": lambda: (_sig(x) * dout,)},
-        "ReLUGate": {"passed dout through unchanged": lambda: (dout,)},
-        "SquaredL2Gate": {"missing factor 2": lambda: ((x - t) * dout,),
-                          "sign flipped: 2(target - q)": lambda: (2 * (t - x) * dout,)},
-        "SoftmaxCrossEntropyGate": {
-            "forgot to divide by the number of rows N": lambda: (
-                (_softmax(x, axis=-1) - t) * dout,),
-            "sign flipped: target - softmax(o)": lambda: (
-                (t - _softmax(x, axis=-1)) * dout / (1 if x.ndim == 1 else len(x)),)},
-        "SoftIoUGate": {"I(1 + Y) instead of I(1 - Y) in the numerator": lambda: (
-            dout * (np.sum(x + t - x * t) * t - np.sum(x * t) * (1 + t)) / np.sum(x + t - x * t) ** 2,),
-                        "treated the union U as a constant (dout Y / U): U depends on X too (quotient rule)":
-                            lambda: (dout * t / np.sum(x + t - x * t),)},
-    }
-    if gate == "SoftmaxCrossEntropyGate" and x.ndim == 1:
-        table[gate]["divided by C = len(o) for 1-D scores: a (C,) score vector is one row, N = 1"] = lambda: (
-            (_softmax(x, axis=-1) - t) * dout / len(x),)
-    if gate == "SoftmaxCrossEntropyGate":
-        def argmax_gradient():
-            one_hot = np.zeros_like(np.atleast_2d(x))
-            np.put_along_axis(one_hot, _argmax_target(t), 1.0, axis=-1)
-            return ((_softmax(x, axis=-1) - one_hot.reshape(x.shape)) * dout / (1 if x.ndim == 1 else len(x)),)
-        table[gate][_ARGMAX_TARGET] = argmax_gradient
-    specific = _matmul_mistakes(xs, dout) if gate == "MatMulGate" else table.get(gate, {})
-    return {**specific, **generic}
 
 
 def method_call(obj, method: str, *args):

@@ -10,15 +10,17 @@ from autograder.suites.gates.stability import check_stable
 
 pytestmark = pytest.mark.hidden
 
+SIGMOID_ADVICE = ("Compute e = exp(-|x|) and pick 1/(1 + e) for x >= 0, e/(1 + e) for x < 0 (the "
+                  "SigmoidGate docstring); note that np.where evaluates both branches on every element.")
 
+
+# Deliberately parallel to test_visible.test_softmax_stable: the same rule (check_stable) on another gate.
 @pytest.mark.points(1)
 @pytest.mark.kind("contract")
 @pytest.mark.unit("SigmoidGate")
 def test_sigmoid_gate_stable(student):
     """SigmoidGate is finite, warning-free and correct for |x| up to 1e3"""
-    check_stable(student, "SigmoidGate", SIGMOID_EXTREME,
-                 advice="Compute e = exp(-|x|) and pick 1/(1 + e) for x >= 0, e/(1 + e) for x < 0 (the "
-                        "SigmoidGate docstring); note that np.where evaluates both branches on every element.")
+    check_stable(student, "SigmoidGate", SIGMOID_EXTREME, advice=SIGMOID_ADVICE)
 
 
 @pytest.mark.points(2)

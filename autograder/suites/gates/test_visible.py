@@ -10,10 +10,14 @@ from autograder.checks.agreement import agrees, assert_agrees, assert_same_struc
 from autograder.checks.contract import (
     assert_dtype, assert_no_mutation, assert_shape, returned_value, snapshot)
 from autograder.checks.gradient import assert_gradient, upstream_gradients
+from autograder.suites import each_unit
 from autograder.suites.gates.cases import (
     ATOL, CASES, GATES, LOSS_GATES, MAX_TIES, RELU_AT_ZERO, RTOL, SCALAR_CASES, SIGMOID_NEURON_EXAMPLE,
-    SIGMOID_NEURON_RANDOM, SOFTMAX_EXTREME, GateCounter, as_gradients, backward_mistakes, forward_mistakes,
-    gate_cases, method_call, numerical_gradients, ref_backward, ref_forward, reference)
+    SIGMOID_NEURON_RANDOM, SOFTMAX_EXTREME, GateCounter, as_gradients, method_call, numerical_gradients, ref_backward,
+    ref_forward, reference)
+from autograder.suites.gates.mistakes import (
+    backward_mistakes, forward_mistakes, max_tie_mistakes, neuron_gradient_mistakes, neuron_value_mistakes,
+    relu_at_zero_mistakes, shared_state_mistakes)
 from autograder.suites.gates.stability import check_stable
 
 SOFTMAX_ADVICE = ("Subtract each row's maximum score before exponentiating (the SoftmaxCrossEntropyGate "
@@ -31,28 +35,29 @@ def _call_text(gate, case, method):
 
 @pytest.mark.points(2)
 @pytest.mark.kind("agreement")
-@pytest.mark.parametrize("gate", gate_cases(GATES))
+@each_unit("gate", GATES)
 def test_forward(student, gate):
     """forward returns the gate's value"""
     for case in CASES[gate]:
-        got = student.construct(gate, case.ctor, [("forward", case.inputs)]).result(0)
-        assert_agrees(got, ref_forward(gate, case), rtol=RTOL, atol=ATOL,
+        with student.batch() as b:
+            out = getattr(b, gate)(*case.ctor).forward(*case.inputs)
+        assert_agrees(out.value, ref_forward(gate, case), rtol=RTOL, atol=ATOL,
                       what=_call_text(gate, case, "forward"), inputs=dict(zip(case.names(gate), case.inputs)),
                       mistakes=forward_mistakes(gate, case))
 
 
 @pytest.mark.points(3)
 @pytest.mark.kind("gradient")
-@pytest.mark.parametrize("gate", gate_cases(GATES))
+@each_unit("gate", GATES)
 def test_backward(student, feedback, gate):
     """backward(dout) matches central differences of sum(dout * forward)"""
     first_case_gradients = None
     for index, case in enumerate(CASES[gate]):
-        with student.batch() as batch:
-            made = getattr(batch, gate)(*case.ctor)
-            made.forward(*case.inputs)
-            gradients = made.backward(case.dout)
-        got = as_gradients(gradients.value, len(case.inputs))
+        with student.batch() as b:
+            g = getattr(b, gate)(*case.ctor)
+            g.forward(*case.inputs)
+            grads = g.backward(case.dout)
+        got = as_gradients(grads.value, len(case.inputs))
         first_case_gradients = got if index == 0 else first_case_gradients
         names = tuple("d_o" if n == "o" else f"d{n}" for n in case.names(gate))
         assert_gradient(got, numerical_gradients(gate, index),
@@ -81,17 +86,16 @@ def assert_instances_independent(student, gate: str, alone) -> None:
     got = as_gradients(first.backward(case.dout), n)
     if agrees(got, alone, rtol=RTOL, atol=ATOL):
         return
-    second_alone = as_gradients(
-        student.construct(gate, case.ctor, [("forward", other), ("backward", (case.dout,))]).result(1), n)
-    shared = agrees(got, second_alone, rtol=RTOL, atol=ATOL)
+    with student.batch() as b:
+        g = getattr(b, gate)(*case.ctor)
+        g.forward(*other)
+        second_alone = g.backward(case.dout)
+    shared = agrees(got, as_gradients(second_alone.value, n), rtol=RTOL, atol=ATOL)
     assert_agrees(got, alone, rtol=RTOL, atol=ATOL,
                   what=f"{_call_text(gate, case, 'forward')}, then a second {gate}'s forward on other inputs, "
                        "then the first one's backward(dout) (compared with your own gate's backward alone)",
                   inputs={"dout": case.dout, **dict(zip(case.names(gate), case.inputs))},
-                  mistakes={"state shared between instances: the first gate's backward used the second gate's "
-                            "inputs. Keep what backward needs on the instance (`self.x = ...` in forward), not on "
-                            "the class (a `cache = {}` in the class body is one dict for every instance)": got}
-                  if shared else {},
+                  mistakes=shared_state_mistakes(got, shared),
                   hint="Each gate instance keeps its own cache: a graph holds several instances of one gate "
                        "(sigmoid_neuron's two MultiplyGates) and runs every forward before any backward.")
 
@@ -102,19 +106,14 @@ def assert_instances_independent(student, gate: str, alone) -> None:
 def test_max_gate_ties(student):
     """MaxGate routes dout to x on ties (x == y)"""
     case, x, y = MAX_TIES, *MAX_TIES.inputs
-    made = student.construct("MaxGate", (), [("forward", (x, y)), ("backward", (case.dout,))])
-    got = as_gradients(made.result(1), 2)
-    dout = case.dout
+    with student.batch() as b:
+        g = b.MaxGate()
+        g.forward(x, y)
+        grads = g.backward(case.dout)
     # Routing copies dout or writes 0: exact agreement (rtol = atol = 0).
-    assert_agrees(got, ref_backward("MaxGate", case), rtol=0.0, atol=0.0,
-                  what="MaxGate().forward(x, y), then backward(dout)", inputs={"x": x, "y": y, "dout": dout},
-                  mistakes={"ties sent to y: x > y instead of x >= y (the MaxGate docstring: ties go to x)":
-                            (np.where(x > y, dout, 0.0), np.where(x > y, 0.0, dout)),
-                            "ties split between x and y (the MaxGate docstring: ties go to x)":
-                            (np.where(x > y, dout, np.where(x == y, dout / 2, 0.0)),
-                             np.where(x < y, dout, np.where(x == y, dout / 2, 0.0))),
-                            "ties sent to both x and y (the MaxGate docstring: ties go to x only)":
-                            (np.where(x >= y, dout, 0.0), np.where(x <= y, dout, 0.0))},
+    assert_agrees(as_gradients(grads.value, 2), ref_backward("MaxGate", case), rtol=0.0, atol=0.0,
+                  what="MaxGate().forward(x, y), then backward(dout)", inputs={"x": x, "y": y, "dout": case.dout},
+                  mistakes=max_tie_mistakes(x, y, case.dout),
                   hint="The MaxGate docstring: on ties (x == y) all of dout goes to x.")
 
 
@@ -124,30 +123,14 @@ def test_max_gate_ties(student):
 def test_relu_gate_at_zero(student):
     """ReLUGate's derivative at 0 is 0"""
     case, (x,) = RELU_AT_ZERO, RELU_AT_ZERO.inputs
-    made = student.construct("ReLUGate", (), [("forward", (x,)), ("backward", (case.dout,))])
-    got = as_gradients(made.result(1), 1)
-    assert_agrees(got, ref_backward("ReLUGate", case), rtol=0.0, atol=0.0,
+    with student.batch() as b:
+        g = b.ReLUGate()
+        g.forward(x)
+        grads = g.backward(case.dout)
+    assert_agrees(as_gradients(grads.value, 1), ref_backward("ReLUGate", case), rtol=0.0, atol=0.0,
                   what="ReLUGate().forward(x), then backward(dout)", inputs={"x": x, "dout": case.dout},
-                  mistakes={"(x >= 0) instead of (x > 0): the derivative at 0 must be 0 (the ReLUGate docstring)":
-                            (np.where(x >= 0, case.dout, 0.0),)},
+                  mistakes=relu_at_zero_mistakes(x, case.dout),
                   hint="The ReLUGate docstring: no gradient passes where x == 0.")
-
-
-def _neuron_value_mistakes(w, x):
-    """Known-wrong f of sigmoid_neuron."""
-    sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
-    return {"forgot the bias w2: f = sigma(w0 x0 + w1 x1)": sig(w[0] * x[0] + w[1] * x[1]),
-            "returned the pre-activation w0 x0 + w1 x1 + w2 without the sigmoid": w[0] * x[0] + w[1] * x[1] + w[2]}
-
-
-def _neuron_gradient_mistakes(w, x):
-    """Known-wrong (dw, dx) of sigmoid_neuron."""
-    z = w[0] * x[0] + w[1] * x[1] + w[2]
-    local = 1.0 / (1.0 + np.exp(-z)) * (1.0 - 1.0 / (1.0 + np.exp(-z)))
-    return {"skipped the sigmoid's local gradient (dw = [x0, x1, 1], dx = [w0, w1])":
-            (np.array([x[0], x[1], 1.0]), np.array([w[0], w[1]])),
-            "swapped the two outputs of a MultiplyGate's backward (dw gets w, dx gets x)":
-            (local * np.array([w[0], w[1], 1.0]), local * np.array([x[0], x[1]]))}
 
 
 def _neuron_result(got):
@@ -197,7 +180,7 @@ def test_sigmoid_neuron_value(neuron_calls):
         got = neuron_calls(index)
         assert_agrees(got[0], reference.sigmoid_neuron(w, x)[0], rtol=RTOL, atol=ATOL,
                       what="f of sigmoid_neuron(w, x) -> (f, dw, dx)", inputs={"w": w, "x": x},
-                      mistakes=_neuron_value_mistakes(w, x), hint=NEURON_EXAMPLE_TEXT)
+                      mistakes=neuron_value_mistakes(w, x), hint=NEURON_EXAMPLE_TEXT)
 
 
 @pytest.mark.points(2)
@@ -210,12 +193,12 @@ def test_sigmoid_neuron_gradient(neuron_calls, feedback):
         numeric = upstream_gradients(lambda w_, x_: reference.sigmoid_neuron(w_, x_)[0], (w, x), 1.0)
         assert_gradient(tuple(got[1:]), numeric, what="sigmoid_neuron(w, x) -> (f, dw, dx)",
                         unit="sigmoid_neuron", names=("dw", "dx"), inputs={"w": w, "x": x},
-                        feedback=feedback, mistakes=_neuron_gradient_mistakes(w, x), hint=NEURON_EXAMPLE_TEXT)
+                        feedback=feedback, mistakes=neuron_gradient_mistakes(w, x), hint=NEURON_EXAMPLE_TEXT)
 
 
 @pytest.mark.points(1)
 @pytest.mark.kind("agreement")
-@pytest.mark.parametrize("gate", gate_cases(SCALAR_CASES))
+@each_unit("gate", SCALAR_CASES)
 def test_scalar_inputs(student, gate):
     """Python floats in: scalar value and gradients, as for 1-element arrays"""
     case = SCALAR_CASES[gate]
@@ -223,22 +206,29 @@ def test_scalar_inputs(student, gate):
     n = len(case.inputs)
     # Forward values come from forward-only calls: the worker sends values back after the last call,
     # and a backward may reuse its own gate's output buffer (`self.out *= ...`), which the handout allows.
-    made = student.construct(gate, case.ctor, [("forward", case.inputs), ("backward", (case.dout,))])
-    out = student.construct(gate, case.ctor, [("forward", case.inputs)]).result(0)
+    with student.batch() as b:
+        g = getattr(b, gate)(*case.ctor)
+        g.forward(*case.inputs)
+        backward = g.backward(case.dout)
+        forward = getattr(b, gate)(*case.ctor).forward(*case.inputs)
+    out = forward.value
     assert_shape(out, (), what=f"{gate}.forward on Python floats")
-    grads = as_gradients(made.result(1), n)
+    grads = as_gradients(backward.value, n)
     assert_same_structure(grads, (0.0,) * n, what=f"{gate}.backward after forward on floats",
                           hint="Each gradient has its input's shape: a scalar for a Python float input "
                                "(the module docstring: inputs may be NumPy arrays or Python floats).")
     # The same computation on 1-element arrays, by the student's own gate: a wrong formula is
     # graded by test_forward/test_backward, this check only asks that floats work like arrays.
     wrap = lambda v: np.array([v], dtype=np.float64)  # noqa: E731
-    array_made = student.construct(gate, [wrap(c) if gate in LOSS_GATES else c for c in case.ctor],
-                                   [("forward", tuple(map(wrap, case.inputs))),
-                                    ("backward", (case.dout if gate in LOSS_GATES else wrap(case.dout),))])
-    array_out = student.construct(gate, [wrap(c) if gate in LOSS_GATES else c for c in case.ctor],
-                                  [("forward", tuple(map(wrap, case.inputs)))]).result(0)
-    array_grads = as_gradients(array_made.result(1), n)
+    array_ctor = [wrap(c) if gate in LOSS_GATES else c for c in case.ctor]
+    array_inputs = tuple(map(wrap, case.inputs))
+    with student.batch() as b:
+        g = getattr(b, gate)(*array_ctor)
+        g.forward(*array_inputs)
+        array_backward = g.backward(case.dout if gate in LOSS_GATES else wrap(case.dout))
+        array_forward = getattr(b, gate)(*array_ctor).forward(*array_inputs)
+    array_out = array_forward.value
+    array_grads = as_gradients(array_backward.value, n)
     shown = dict(zip(names, case.inputs))
     one_element = np.zeros(1)
     assert_same_structure(array_out, 0.0 if gate in LOSS_GATES else one_element,
@@ -273,7 +263,7 @@ def assert_forward_inputs_kept(backward, forward_inputs, *, gate: str, names) ->
 
 @pytest.mark.points(1)
 @pytest.mark.kind("contract")
-@pytest.mark.parametrize("gate", gate_cases(GATES))
+@each_unit("gate", GATES)
 def test_gate_contract(student, gate):
     """forward/backward keep their inputs; backward returns float64 gradients, one per input"""
     case = CASES[gate][0]
@@ -308,7 +298,7 @@ def test_softmax_stable(student):
 
 @pytest.mark.points(1)
 @pytest.mark.kind("agreement")
-@pytest.mark.parametrize("gate", gate_cases(LOSS_GATES))
+@each_unit("gate", LOSS_GATES)
 def test_loss_default_dout(student, gate):
     """Loss gate's backward() defaults to dout = 1.0"""
     case = CASES[gate][0]

@@ -16,10 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder import reference, sandbox
+from autograder import reference, sandbox, speed
 from autograder.results import CheckResult, SubmissionResult, grader_error_summary
 from autograder.student import StudentCode, SubmissionImportError
-from autograder.sandbox import memory
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
 
@@ -162,7 +161,7 @@ def _grade_file(assignment, source_file, run_checks, *, student, mode, limits, w
     code = StudentCode(source_file, assignment, mode=mode, limits=limits or sandbox.Limits(), warm=warm)
     with code:
         code.launch()  # the worker imports numpy and the submission while we import pytest
-        memory.keep_freed_memory()  # arrays of megabytes come back: reuse their memory
+        speed.reuse_freed_memory()  # after the launch: the worker starts meanwhile
         import autograder.runtime.plugin  # noqa: F401 - pytest, the checks
         reference.load(assignment)
         try:

@@ -62,8 +62,8 @@ class WorkerState:
 
     @classmethod
     def prepare(cls, assignment: str) -> None:
-        """Import what drawing needs and start `assignment`'s pytest session, pinned (~1 s of
-        work that would otherwise delay the first chunk)."""
+        """Import what drawing needs and start `assignment`'s pytest session, pinned (work that
+        would otherwise delay the first chunk)."""
         from autograder.reports import figures
         from autograder.runtime.session import shared_session
 

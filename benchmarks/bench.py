@@ -24,6 +24,7 @@ left out.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import resource
@@ -257,67 +258,117 @@ def bench_notebooks(copies: int, rounds: int, scratch: Path) -> None:
               f"a notebook costs {extra / 1e6:.1f} M more")
 
 
-class PlainWorker:
-    """The worker as an ordinary child process: no namespaces, no rlimits (benchmark baseline)."""
+class Unisolated:
+    """While active, `bubblewrap.bwrap_argv` and `bubblewrap.zygote_argv` build the same command
+    without the sandbox: the worker script (cold) or the zygote's request loop (warm,
+    `unisolated_zygote.py`) started directly, with the same interpreter, arguments and environment
+    (`bubblewrap.WORKER_ENV`, a copy of the submission in a scratch folder as its cwd and home), and
+    no namespaces, binds, uid drop or rlimits. Everything around the command is the product's own:
+    `sandbox.start_worker`, the uid lease, the output collector, the warm zygote's client, pinning,
+    and `kill()` (whose sweep finds nothing of the leased uid here, as the worker keeps the
+    grader's). So an isolated row and its unisolated row differ only in the isolation."""
 
-    mode = "plain"
-    host_uid = None  # not leased: the grader does not pin it with itself
+    def __init__(self):
+        self._scratch = Path(tempfile.mkdtemp(prefix="bench-unisolated-"))
+        self._saved = None
 
-    def __init__(self, worker_script, submission_file, module_name, channel_fd, mode="auto", limits=None,
-                 warm=False):
-        self._dir = Path(tempfile.mkdtemp(prefix="bench-plain-"))
-        copy = self._dir / Path(submission_file).name
-        shutil.copy(submission_file, copy)
-        self._proc = subprocess.Popen(
-            [sys.executable, "-I", str(worker_script), "--fd", str(channel_fd), "--module", module_name,
-             "--file", str(copy)], pass_fds=[channel_fd], cwd=self._dir, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
-        self.pid = self._proc.pid
+    def _environment(self, scratch: Path) -> list[str]:
+        from autograder.sandbox import bubblewrap
 
-    def kill(self):
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        env = {**bubblewrap.WORKER_ENV, "HOME": str(scratch), "TMPDIR": str(scratch)}
+        return ["env", "-i", "-C", str(scratch), *(f"{key}={value}" for key, value in env.items())]
 
-    def output(self):
-        return ""
+    def worker_argv(self, *, wire_dir, worker_name, submission_fd, submission_name, module_name, channel_fd,
+                    command=None, **_sandbox):
+        if command is not None:
+            raise RuntimeError("Unisolated is for workers; probe bwrap before activating it")
+        scratch = Path(tempfile.mkdtemp(dir=self._scratch))
+        copy = scratch / submission_name  # what bwrap's --file does, from the same descriptor
+        copy.write_bytes(os.pread(submission_fd, os.fstat(submission_fd).st_size, 0))
+        return [*self._environment(scratch), sys.executable, "-I", str(Path(wire_dir) / worker_name),
+                "--fd", str(channel_fd), "--module", module_name, "--file", str(copy)]
 
-    def alive(self):
-        return self._proc.poll() is None
+    def zygote_argv(self, *, wire_dir, control_fd, preload=(), **_sandbox):
+        return [*self._environment(self._scratch), sys.executable, "-I", str(UNISOLATED_ZYGOTE),
+                "--wire", str(wire_dir), "--scratch", str(self._scratch),
+                "--control-fd", str(control_fd), "--preload", ",".join(preload)]
+
+    def __enter__(self):
+        from autograder.sandbox import bubblewrap
+
+        self._saved = bubblewrap.bwrap_argv, bubblewrap.zygote_argv
+        bubblewrap.bwrap_argv, bubblewrap.zygote_argv = self.worker_argv, self.zygote_argv
+        return self
+
+    def __exit__(self, *exc_info):
+        from autograder.sandbox import bubblewrap
+
+        bubblewrap.bwrap_argv, bubblewrap.zygote_argv = self._saved
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+UNISOLATED_ZYGOTE = Path(__file__).resolve().parent / "unisolated_zygote.py"
+
+
+def _close_zygotes() -> None:
+    """End every pytest session and zygote of this process, so that the next row starts its own."""
+    from autograder.runtime.session import close_shared_sessions
+    from autograder.sandbox import warm
+
+    close_shared_sessions()
+    with warm._zygotes_lock:
+        zygotes = list(warm._zygotes.values())
+        warm._zygotes.clear()
+    for zygote in zygotes:
+        zygote.close()
 
 
 def bench_sandbox(repeat: int) -> None:
-    from autograder import student as student_module
+    """Each worker path with and without its isolation: a cold start (`check`'s path) and a warm
+    fork from a zygote (`grade`'s path, bwrap as root only), in bubblewrap and unisolated
+    (`Unisolated`); process mode (rlimits and a leased uid, no namespaces) against the unisolated
+    cold start. Every row grades in one pytest session (`grade`'s), in a process pinned to one CPU
+    as a `grade -j` pool process is (`speed.pool_process`), so that the grading process and its
+    worker share a CPU the same way whatever the path."""
+    from autograder import speed
     from autograder.runtime.runner import grade_source
-
-    modes = {"plain": PlainWorker}
-    for mode in ("bwrap", "process"):
-        if sandbox.sandbox_available(mode):
-            modes[mode] = mode
+    from autograder.runtime.session import shared_session
+    if not sandbox.sandbox_available("bwrap"):  # also runs the bwrap probe before `Unisolated` is active
+        print("\n## sandbox cost: bwrap is not available here; nothing to compare")
+        return
+    speed.pool_process(0)
+    warm_paths = os.geteuid() == 0
+    rows = [("cold", "unisolated", "bwrap", False, True), ("cold", "bwrap", "bwrap", False, False),
+            ("cold", "process", "process", False, False)]
+    if warm_paths:
+        rows += [("warm", "unisolated", "bwrap", True, True), ("warm", "bwrap", "bwrap", True, False)]
     source = (SOLUTIONS_DIR / "activations.py").read_text()
-    print(f"\n## sandbox cost (activations, all checks in-process; median of {repeat})")
-    print(f"{'mode':<9}{'s/submission':>14}{'overhead':>10}{'ms/call':>9}{'overhead':>10}{'start ms':>10}")
-    baseline = None
-    real_start = sandbox.start_worker
-    for label, mode in modes.items():
-        if label == "plain":
-            student_module.sandbox.start_worker = PlainWorker
-            run_mode = "auto"
-        else:
-            student_module.sandbox.start_worker = real_start
-            run_mode = mode
-        try:
-            grade_source("activations", source, mode=run_mode)  # warm caches
-            per_sub = statistics.median(
-                _seconds(lambda: grade_source("activations", source, mode=run_mode)) for _ in range(repeat))
-            per_call, start = _call_and_start_cost(run_mode)
-        finally:
-            student_module.sandbox.start_worker = real_start
-        if baseline is None:
-            baseline = (per_sub, per_call)
-        print(f"{label:<9}{per_sub:>14.3f}{per_sub - baseline[0]:>+10.3f}{per_call * 1e3:>9.3f}"
-              f"{(per_call - baseline[1]) * 1e3:>+10.3f}{start * 1e3:>10.1f}")
+    print(f"\n## sandbox cost (activations, all checks, one pytest session; median of {repeat}); "
+          "overhead: against the same path unisolated")
+    print(f"{'path':<6}{'isolation':<12}{'s/submission':>14}{'overhead':>10}{'ms/call':>9}{'overhead':>10}"
+          f"{'start ms':>10}{'overhead':>10}")
+    baselines = {}
+    for path, isolation, mode, warm, unisolated in rows:
+        with Unisolated() if unisolated else contextlib.nullcontext():
+            try:
+                session = shared_session("activations")
+
+                def grade():
+                    return grade_source("activations", source, mode=mode, warm=warm, session=session)
+
+                grade()  # the file cache, the zygote
+                per_sub = statistics.median(_seconds(grade) for _ in range(repeat))
+                per_call, start = _call_and_start_cost(mode, warm)
+            finally:
+                _close_zygotes()
+        costs = per_sub, per_call, start
+        if unisolated:
+            baselines[path] = costs
+        base = baselines[path]
+        print(f"{path:<6}{isolation:<12}{per_sub:>14.3f}{per_sub - base[0]:>+10.3f}{per_call * 1e3:>9.3f}"
+              f"{(per_call - base[1]) * 1e3:>+10.3f}{start * 1e3:>10.1f}{(start - base[2]) * 1e3:>+10.1f}")
+    if not warm_paths:
+        print("(warm paths: bwrap as root only)")
 
 
 def _seconds(fn) -> float:
@@ -326,18 +377,22 @@ def _seconds(fn) -> float:
     return time.perf_counter() - start
 
 
-def _call_and_start_cost(mode: str) -> tuple[float, float]:
-    from autograder.student import StudentCode
+def _call_and_start_cost(mode: str, warm: bool) -> tuple[float, float]:
+    """(seconds per call of a function that returns its argument, median seconds of a worker's start
+    until the submission is imported) on the path of `mode` and `warm`."""
+    from autograder.runtime.runner import StudentCode
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tiny.py"
         path.write_text("def identity(x):\n    return x\n")
         starts = []
+        with StudentCode(path, "tiny", mode=mode, warm=warm) as code:
+            code.start()  # the file cache, the zygote
         for _ in range(5):
-            code = StudentCode(path, "tiny", mode=mode)
+            code = StudentCode(path, "tiny", mode=mode, warm=warm)
             starts.append(_seconds(code.start))
             code.close()
-        with StudentCode(path, "tiny", mode=mode) as code:
+        with StudentCode(path, "tiny", mode=mode, warm=warm) as code:
             code.start()
             calls = 2000
             per_call = _seconds(lambda: [code.identity(1.0) for _ in range(calls)]) / calls

@@ -3,8 +3,8 @@
 None of these settings changes a verdict or a score; each only makes the same work cheaper.
 The mechanisms live elsewhere (`sandbox/memory.py` calls glibc's `mallopt`,
 `sandbox/affinity.py` calls `sched_setaffinity`); this module says which process gets which
-setting, and when. Measurements of each, with the command that reproduces them, are in
-docs/performance.md.
+setting, and when. What each saves, and the command that measures it (`benchmarks/settings.py`
+leaves one setting out at a time), is in docs/performance.md, "Speed settings".
 
 Roles and their entry points:
 

@@ -177,7 +177,7 @@ def main() -> None:
     if args.instructions:
         count_instructions(args.settings or ["freeze", "gcpool"])
         return
-    print(f"# speed settings: seconds per run (call: per round trip), median of {args.pairs} alternating "
+    print(f"# speed settings: seconds per run (call: ms per round trip), median of {args.pairs} alternating "
           f"pairs (grade: a class of {args.class_size})")
     print(f"{'setting':<8}{'with s':>9}{'without s':>11}{'saves s':>9}{'pairs':>17}  command")
     with tempfile.TemporaryDirectory(prefix="nnopt-settings-") as tmp:
@@ -189,10 +189,12 @@ def main() -> None:
                 order = ((with_, ""), (without, WITHOUT[setting]))
                 for samples, patch in order if k % 2 == 0 else reversed(order):
                     samples.append(run(argv, patch))
+            scale = 1e3 if argv == ["call"] else 1.0  # a round trip in ms, a run in s
+            with_, without = [t * scale for t in with_], [t * scale for t in without]
             saved = [b - a for a, b in zip(with_, without)]
             print(f"{setting:<8}{statistics.median(with_):>9.3f}{statistics.median(without):>11.3f}"
                   f"{statistics.median(saved):>+9.3f}{f'{min(saved):+.3f}..{max(saved):+.3f}':>17}"
-                  f"  {'autograder ' + ' '.join(argv[:3]) if argv != ['call'] else 'identity(1.0), cold bwrap worker'}")
+                  f"  {'autograder ' + ' '.join(argv[:3]) if argv != ['call'] else 'ms per identity(1.0), cold bwrap worker'}")
 
 
 if __name__ == "__main__":

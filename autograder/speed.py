@@ -46,6 +46,13 @@ in a pinned pool process pins itself and its worker's processes to the CPU it is
 worker lives, and widens its CPU set meanwhile for work of its own that overlaps the worker's
 (`affinity.pin_thread_with`, `affinity.widened`), applied by the worker's supervisor in the
 remote side (`StudentCode`). In a process pinned by `pool_process` it does nothing.
+
+Not settings, and so not here: how work is organised for speed stays with the code that does it
+(a warm zygote forks each worker, `sandbox/warm.py`; one pytest session grades submission after
+submission, `runtime/session.py`; drawing's imports are done before `grade` forks its pool or a
+local Dask cluster forks its workers, `reports/figures.preload`; Dask's profiler is off in those
+workers, `cluster/dispatch.py`; a grading session remembers results for byte-identical inputs,
+the `remembered` fixture of `runtime/plugin.py`).
 """
 from __future__ import annotations
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from pathlib import Path
 
+from autograder import speed
 from autograder.reference import ASSIGNMENTS, REPO_ROOT
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -117,17 +117,8 @@ def _ci_outputs(args, results, sources) -> None:
         write_junit(results, args.junit)
 
 
-def _one_blas_thread() -> None:
-    """OpenBLAS's extra threads spin on the cores the workers need (before numpy is imported).
-
-    Measured on `check`, one grading process next to one worker on 2 cores, medians of 7:
-    gates 0.48 -> 0.44 s, optimizers 0.68 -> 0.59 s, initializers 0.71 -> 0.68 s (its ten
-    matrix products included). A value the user set is kept."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-
 def run_check(args) -> int:
-    _one_blas_thread()
+    speed.grading_process()
     from autograder import sandbox, submission
     from autograder.reports.terminal import render_terminal
     from autograder.runtime.runner import grade_source
@@ -136,9 +127,7 @@ def run_check(args) -> int:
     if sub.source is None:
         print(f"error: {sub.error}", file=sys.stderr)
         return EXIT_FAILED
-    # What is alive now lives until exit; frozen, the collections during the run skip it. After a
-    # notebook (nbformat's and jsonschema's objects) a gates check took ~40 ms less (medians of 8 pairs).
-    gc.freeze()
+    speed.freeze_long_lived(collect=False)  # what is alive now lives until exit
     result = grade_source(args.assignment, sub.source, hidden=False, student=sub.student,
                           mode=args.sandbox, limits=sandbox.Limits())
     if args.format == "text":
@@ -150,8 +139,7 @@ def run_check(args) -> int:
 
 
 def run_grade(args) -> int:
-    if args.jobs > 1:  # the pool already keeps every core busy
-        _one_blas_thread()
+    speed.grading_process(jobs=args.jobs)
     from autograder import batch
     from autograder.gradebook.book import CourseOptions
     from autograder.gradebook.late import load_course, parse_time

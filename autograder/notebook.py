@@ -326,7 +326,7 @@ def _python_magic(node: ast.stmt) -> str | None:
 def python_of_cell(source: str) -> str:
     """A code cell that does not parse as Python (magics, shell escapes, `?` help) rewritten by
     IPython's own transformer into `get_ipython()` calls, line by line, so the rest of the cell
-    stays. IPython (~55 ms to import) is imported only for such a cell."""
+    stays. IPython (a slow import) is imported only for such a cell."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager().transform_cell(source)

@@ -231,9 +231,8 @@ def _import_nbformat():
     """nbformat, imported without jsonschema's optional format checkers.
 
     nbgrader's Jupyter dependencies install them, and jsonschema imports each one it finds:
-    `rfc3987_syntax` alone compiles 38 Lark grammars. `import nbformat` took 2.1 s instead of
-    0.14 s here, and a self-check of a notebook 2.4-2.9 s instead of ~0.8 s. Reading a
-    notebook never checks those formats; jsonschema skips a checker whose import fails, and
+    `rfc3987_syntax` alone compiles 38 Lark grammars at import, which costs several times a whole
+    self-check. Reading a notebook never checks those formats; jsonschema skips a checker whose import fails, and
     the block is lifted right after."""
     blocked = [name for name in _FORMAT_CHECKERS if name not in sys.modules] if "nbformat" not in sys.modules else []
     for name in blocked:

@@ -1,21 +1,31 @@
 """Benchmark: self-check latency, batch throughput, and what the sandbox costs.
 
     python benchmarks/bench.py [--repeat 5] [--class-size 200] [--class-runs 3]
-                               [--notebook-copies 16] [--notebook-rounds 5] [--skip check grade notebooks sandbox]
+                               [--notebook-copies 16] [--notebook-rounds 5]
+                               [--nbgrader-copies 10 | --nbgrader-seconds S]
+                               [--skip check grade notebooks sandbox]
 
 Prints, for each assignment, the seconds of `check` on the reference solution and on the
 demo cohort's notebook submission, and their ratio to `python -c "import numpy"` measured in
-the same run (target: <= 5x); the
-seconds per submission of `grade` on the demo cohort and on a synthetic class of
-`--class-size` students, median of `--class-runs` (target: <= 1/20 of nbgrader's ~1.8-2.4 s
-per notebook; also scaled to the machine speed at which nbgrader was timed, by the floor); `grade`
-of notebooks against the same code as .py files (target: <= 1.5x), timed and in instructions; and
-the sandbox's overhead per submission and per call against the same checks with the
-worker started as a plain, unisolated process (benchmark only: the product has no such mode).
+the same run (target: <= 5x); the seconds per submission of `grade` on the demo cohort and on
+a synthetic class of `--class-size` students, median of `--class-runs`, against nbgrader's
+seconds per notebook (target: <= 1/20 of it); `grade` of notebooks against the same code as .py
+files (target: <= 1.5x), timed and in instructions; and the sandbox's overhead per submission
+and per call: each isolated worker path (a cold start, a warm fork from a zygote) against the
+same path with the isolation left out (benchmark only: the product has no unisolated mode).
+
+nbgrader's seconds per notebook: by default the bench measures them itself, before the `grade`
+section, with `nbgrader autograde` of `--nbgrader-copies` copies of the demo cohort's filled-in
+`gates` notebook (released through nbgrader's `generate_assignment` from this repository's
+source notebooks; its test cells run this grader's checks). `--nbgrader-seconds S` uses S
+instead (e.g. a figure measured elsewhere), and without nbgrader installed the comparison is
+left out.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import resource
 import shutil
@@ -33,8 +43,7 @@ sys.path.insert(0, str(REPO))
 from autograder import sandbox  # noqa: E402
 from autograder.reference import ASSIGNMENTS, SOLUTIONS_DIR  # noqa: E402
 
-NBGRADER_SECONDS_PER_NOTEBOOK = (1.84, 2.4)  # shared/notes/machine-facts.md, this machine
-NBGRADER_FLOOR_SECONDS = 0.123  # the same notes' `import numpy` median, measured alongside
+NBGRADER_ASSIGNMENT = "gates"
 FLOOR = [sys.executable, "-c", "import numpy"]
 
 
@@ -90,37 +99,77 @@ def synthetic_class(name: str, size: int, scratch: Path) -> Path:
     return target
 
 
-def bench_grade(class_size: int, class_runs: int, scratch: Path) -> None:
-    """`grade` on the demo cohort and, `class_runs` times, on a synthetic class.
+def bench_grade(class_size: int, class_runs: int, scratch: Path, nbgrader: float | None) -> None:
+    """`grade` on the demo cohort and, `class_runs` times, on a synthetic class, against
+    `nbgrader` seconds per notebook (None: no comparison).
 
-    nbgrader's time was measured on a day when the floor took NBGRADER_FLOOR_SECONDS; each
-    class run is scaled by the floor measured right before it (median of 5 runs), so that the
-    comparison does not drift with the machine's speed. A single run moves by +-20% on this
-    machine: the table gives the median over the runs and, for the scaled value, their range.
+    A single run moves by +-20% on this machine: the table gives the median over the runs and
+    the range of their ratios to nbgrader's time.
     """
-    low, high = NBGRADER_SECONDS_PER_NOTEBOOK
-    print(f"\n## grade (all checks, -j = cores): seconds per submission; target <= {low / 20:.3f} s "
-          f"(1/20 of nbgrader's {low}-{high} s, measured with a floor of {NBGRADER_FLOOR_SECONDS} s); "
-          f"class: median of {class_runs} runs")
-    print(f"{'assignment':<14}{'cohort n':>9}{'s/sub':>8}{'class n':>9}{'s/sub':>8}{'floor s':>9}"
-          f"{'s/sub at nbgrader floor':>25}{'range':>15}")
+    target = f"; target <= {nbgrader / 20:.3f} s (1/20 of nbgrader's {nbgrader:.2f} s)" if nbgrader else ""
+    print(f"\n## grade (all checks, -j = cores): seconds per submission{target}; class: median of {class_runs} runs")
+    print(f"{'assignment':<14}{'cohort n':>9}{'s/sub':>8}{'class n':>9}{'s/sub':>8}"
+          f"{'nbgrader / grade':>18}{'range':>15}")
     for name in ASSIGNMENTS:
         cohort = REPO / "examples" / "cohort" / name
         n_cohort = sum(1 for p in cohort.iterdir() if p.is_dir() or p.suffix == ".zip")
         cohort_seconds = timed([sys.executable, "-m", "autograder", "grade", "--assignment", name, "--out",
                                 str(scratch / "out" / name), "--regrade", "--no-progress", str(cohort)], 1)
         klass = synthetic_class(name, class_size, scratch)
-        floors, per_sub, scaled = [], [], []
+        per_sub = []
         for _ in range(class_runs):
-            floors.append(timed(FLOOR, 5))
             seconds = timed([sys.executable, "-m", "autograder", "grade", "--assignment", name, "--out",
                              str(scratch / "class-out" / name), "--regrade", "--no-progress", str(klass)], 1)
             per_sub.append(seconds / class_size)
-            scaled.append(per_sub[-1] * NBGRADER_FLOOR_SECONDS / floors[-1])
-        spread = f"{min(scaled):.3f}-{max(scaled):.3f}"
-        print(f"{name:<14}{n_cohort:>9}{cohort_seconds / n_cohort:>8.3f}{class_size:>9}"
-              f"{statistics.median(per_sub):>8.3f}{statistics.median(floors):>9.3f}"
-              f"{statistics.median(scaled):>25.3f}{spread:>15}")
+        median = statistics.median(per_sub)
+        ratio, spread = "", ""
+        if nbgrader:
+            ratio = f"{nbgrader / median:.1f}x"
+            spread = f"{nbgrader / max(per_sub):.1f}-{nbgrader / min(per_sub):.1f}x"
+        print(f"{name:<14}{n_cohort:>9}{cohort_seconds / n_cohort:>8.3f}{class_size:>9}{median:>8.3f}"
+              f"{ratio:>18}{spread:>15}")
+
+
+def nbgrader_installed() -> bool:
+    return subprocess.run([sys.executable, "-c", "import nbgrader"], capture_output=True).returncode == 0
+
+
+def bench_nbgrader(copies: int, scratch: Path) -> float:
+    """Seconds per notebook of `nbgrader autograde` on `copies` students who hand in the demo
+    cohort's filled-in NBGRADER_ASSIGNMENT notebook, in a course released from this repository
+    (`release_all` writes the nbgrader source notebooks, `generate_assignment` releases them)."""
+    from autograder.release import release_all
+
+    name = NBGRADER_ASSIGNMENT
+    course = scratch / "nbgrader-course"
+    course.mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        "c.CourseDirectory.course_id = 'nnopt'\n"
+        "c.Execute.timeout = 60\n")
+    release_all(REPO, course / "ours", source_notebook_dir=course / "source")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+               PATH=os.pathsep.join(filter(None, [str(Path(sys.executable).parent), os.environ.get("PATH")])))
+
+    def nbgrader(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"nbgrader {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+
+    nbgrader("generate_assignment", name, "--force")
+    notebook = sorted((REPO / "examples" / "cohort" / name).glob(f"*/{name}.ipynb"))[0]
+    for k in range(copies):
+        target = course / "submitted" / f"s{k:03d}" / name / f"{name}.ipynb"
+        target.parent.mkdir(parents=True)
+        shutil.copy(notebook, target)
+    start = time.perf_counter()
+    nbgrader("autograde", name, "--force")
+    per_notebook = (time.perf_counter() - start) / copies
+    print(f"\n## nbgrader autograde ({name}, {copies} copies of {notebook.parent.name}'s notebook, one run): "
+          f"{per_notebook:.3f} s per notebook")
+    return per_notebook
 
 
 NOTEBOOK_ASSIGNMENT = "gates"
@@ -209,67 +258,117 @@ def bench_notebooks(copies: int, rounds: int, scratch: Path) -> None:
               f"a notebook costs {extra / 1e6:.1f} M more")
 
 
-class PlainWorker:
-    """The worker as an ordinary child process: no namespaces, no rlimits (benchmark baseline)."""
+class Unisolated:
+    """While active, `bubblewrap.bwrap_argv` and `bubblewrap.zygote_argv` build the same command
+    without the sandbox: the worker script (cold) or the zygote's request loop (warm,
+    `unisolated_zygote.py`) started directly, with the same interpreter, arguments and environment
+    (`bubblewrap.WORKER_ENV`, a copy of the submission in a scratch folder as its cwd and home), and
+    no namespaces, binds, uid drop or rlimits. Everything around the command is the product's own:
+    `sandbox.start_worker`, the uid lease, the output collector, the warm zygote's client, pinning,
+    and `kill()` (whose sweep finds nothing of the leased uid here, as the worker keeps the
+    grader's). So an isolated row and its unisolated row differ only in the isolation."""
 
-    mode = "plain"
-    host_uid = None  # not leased: the grader does not pin it with itself
+    def __init__(self):
+        self._scratch = Path(tempfile.mkdtemp(prefix="bench-unisolated-"))
+        self._saved = None
 
-    def __init__(self, worker_script, submission_file, module_name, channel_fd, mode="auto", limits=None,
-                 warm=False):
-        self._dir = Path(tempfile.mkdtemp(prefix="bench-plain-"))
-        copy = self._dir / Path(submission_file).name
-        shutil.copy(submission_file, copy)
-        self._proc = subprocess.Popen(
-            [sys.executable, "-I", str(worker_script), "--fd", str(channel_fd), "--module", module_name,
-             "--file", str(copy)], pass_fds=[channel_fd], cwd=self._dir, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
-        self.pid = self._proc.pid
+    def _environment(self, scratch: Path) -> list[str]:
+        from autograder.sandbox import bubblewrap
 
-    def kill(self):
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        env = {**bubblewrap.WORKER_ENV, "HOME": str(scratch), "TMPDIR": str(scratch)}
+        return ["env", "-i", "-C", str(scratch), *(f"{key}={value}" for key, value in env.items())]
 
-    def output(self):
-        return ""
+    def worker_argv(self, *, wire_dir, worker_name, submission_fd, submission_name, module_name, channel_fd,
+                    command=None, **_sandbox):
+        if command is not None:
+            raise RuntimeError("Unisolated is for workers; probe bwrap before activating it")
+        scratch = Path(tempfile.mkdtemp(dir=self._scratch))
+        copy = scratch / submission_name  # what bwrap's --file does, from the same descriptor
+        copy.write_bytes(os.pread(submission_fd, os.fstat(submission_fd).st_size, 0))
+        return [*self._environment(scratch), sys.executable, "-I", str(Path(wire_dir) / worker_name),
+                "--fd", str(channel_fd), "--module", module_name, "--file", str(copy)]
 
-    def alive(self):
-        return self._proc.poll() is None
+    def zygote_argv(self, *, wire_dir, control_fd, preload=(), **_sandbox):
+        return [*self._environment(self._scratch), sys.executable, "-I", str(UNISOLATED_ZYGOTE),
+                "--wire", str(wire_dir), "--scratch", str(self._scratch),
+                "--control-fd", str(control_fd), "--preload", ",".join(preload)]
+
+    def __enter__(self):
+        from autograder.sandbox import bubblewrap
+
+        self._saved = bubblewrap.bwrap_argv, bubblewrap.zygote_argv
+        bubblewrap.bwrap_argv, bubblewrap.zygote_argv = self.worker_argv, self.zygote_argv
+        return self
+
+    def __exit__(self, *exc_info):
+        from autograder.sandbox import bubblewrap
+
+        bubblewrap.bwrap_argv, bubblewrap.zygote_argv = self._saved
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+UNISOLATED_ZYGOTE = Path(__file__).resolve().parent / "unisolated_zygote.py"
+
+
+def _close_zygotes() -> None:
+    """End every pytest session and zygote of this process, so that the next row starts its own."""
+    from autograder.runtime.session import close_shared_sessions
+    from autograder.sandbox import warm
+
+    close_shared_sessions()
+    with warm._zygotes_lock:
+        zygotes = list(warm._zygotes.values())
+        warm._zygotes.clear()
+    for zygote in zygotes:
+        zygote.close()
 
 
 def bench_sandbox(repeat: int) -> None:
-    from autograder import student as student_module
+    """Each worker path with and without its isolation: a cold start (`check`'s path) and a warm
+    fork from a zygote (`grade`'s path, bwrap as root only), in bubblewrap and unisolated
+    (`Unisolated`); process mode (rlimits and a leased uid, no namespaces) against the unisolated
+    cold start. Every row grades in one pytest session (`grade`'s), in a process pinned to one CPU
+    as a `grade -j` pool process is (`speed.pool_process`), so that the grading process and its
+    worker share a CPU the same way whatever the path."""
+    from autograder import speed
     from autograder.runtime.runner import grade_source
-
-    modes = {"plain": PlainWorker}
-    for mode in ("bwrap", "process"):
-        if sandbox.sandbox_available(mode):
-            modes[mode] = mode
+    from autograder.runtime.session import shared_session
+    if not sandbox.sandbox_available("bwrap"):  # also runs the bwrap probe before `Unisolated` is active
+        print("\n## sandbox cost: bwrap is not available here; nothing to compare")
+        return
+    speed.pool_process(0)
+    warm_paths = os.geteuid() == 0
+    rows = [("cold", "unisolated", "bwrap", False, True), ("cold", "bwrap", "bwrap", False, False),
+            ("cold", "process", "process", False, False)]
+    if warm_paths:
+        rows += [("warm", "unisolated", "bwrap", True, True), ("warm", "bwrap", "bwrap", True, False)]
     source = (SOLUTIONS_DIR / "activations.py").read_text()
-    print(f"\n## sandbox cost (activations, all checks in-process; median of {repeat})")
-    print(f"{'mode':<9}{'s/submission':>14}{'overhead':>10}{'ms/call':>9}{'overhead':>10}{'start ms':>10}")
-    baseline = None
-    real_start = sandbox.start_worker
-    for label, mode in modes.items():
-        if label == "plain":
-            student_module.sandbox.start_worker = PlainWorker
-            run_mode = "auto"
-        else:
-            student_module.sandbox.start_worker = real_start
-            run_mode = mode
-        try:
-            grade_source("activations", source, mode=run_mode)  # warm caches
-            per_sub = statistics.median(
-                _seconds(lambda: grade_source("activations", source, mode=run_mode)) for _ in range(repeat))
-            per_call, start = _call_and_start_cost(run_mode)
-        finally:
-            student_module.sandbox.start_worker = real_start
-        if baseline is None:
-            baseline = (per_sub, per_call)
-        print(f"{label:<9}{per_sub:>14.3f}{per_sub - baseline[0]:>+10.3f}{per_call * 1e3:>9.3f}"
-              f"{(per_call - baseline[1]) * 1e3:>+10.3f}{start * 1e3:>10.1f}")
+    print(f"\n## sandbox cost (activations, all checks, one pytest session; median of {repeat}); "
+          "overhead: against the same path unisolated")
+    print(f"{'path':<6}{'isolation':<12}{'s/submission':>14}{'overhead':>10}{'ms/call':>9}{'overhead':>10}"
+          f"{'start ms':>10}{'overhead':>10}")
+    baselines = {}
+    for path, isolation, mode, warm, unisolated in rows:
+        with Unisolated() if unisolated else contextlib.nullcontext():
+            try:
+                session = shared_session("activations")
+
+                def grade():
+                    return grade_source("activations", source, mode=mode, warm=warm, session=session)
+
+                grade()  # the file cache, the zygote
+                per_sub = statistics.median(_seconds(grade) for _ in range(repeat))
+                per_call, start = _call_and_start_cost(mode, warm)
+            finally:
+                _close_zygotes()
+        costs = per_sub, per_call, start
+        if unisolated:
+            baselines[path] = costs
+        base = baselines[path]
+        print(f"{path:<6}{isolation:<12}{per_sub:>14.3f}{per_sub - base[0]:>+10.3f}{per_call * 1e3:>9.3f}"
+              f"{(per_call - base[1]) * 1e3:>+10.3f}{start * 1e3:>10.1f}{(start - base[2]) * 1e3:>+10.1f}")
+    if not warm_paths:
+        print("(warm paths: bwrap as root only)")
 
 
 def _seconds(fn) -> float:
@@ -278,18 +377,22 @@ def _seconds(fn) -> float:
     return time.perf_counter() - start
 
 
-def _call_and_start_cost(mode: str) -> tuple[float, float]:
-    from autograder.student import StudentCode
+def _call_and_start_cost(mode: str, warm: bool) -> tuple[float, float]:
+    """(seconds per call of a function that returns its argument, median seconds of a worker's start
+    until the submission is imported) on the path of `mode` and `warm`."""
+    from autograder.runtime.runner import StudentCode
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tiny.py"
         path.write_text("def identity(x):\n    return x\n")
         starts = []
+        with StudentCode(path, "tiny", mode=mode, warm=warm) as code:
+            code.start()  # the file cache, the zygote
         for _ in range(5):
-            code = StudentCode(path, "tiny", mode=mode)
+            code = StudentCode(path, "tiny", mode=mode, warm=warm)
             starts.append(_seconds(code.start))
             code.close()
-        with StudentCode(path, "tiny", mode=mode) as code:
+        with StudentCode(path, "tiny", mode=mode, warm=warm) as code:
             code.start()
             calls = 2000
             per_call = _seconds(lambda: [code.identity(1.0) for _ in range(calls)]) / calls
@@ -303,6 +406,10 @@ def main() -> None:
     parser.add_argument("--class-runs", type=int, default=3, help="grade the class this many times (median)")
     parser.add_argument("--notebook-copies", type=int, default=16)
     parser.add_argument("--notebook-rounds", type=int, default=5, help="alternating .py/notebook pairs")
+    parser.add_argument("--nbgrader-copies", type=int, default=10,
+                        help="notebooks `nbgrader autograde` grades for the comparison (default: 10)")
+    parser.add_argument("--nbgrader-seconds", type=float, default=None,
+                        help="nbgrader's seconds per notebook to compare with, instead of measuring them")
     parser.add_argument("--skip", nargs="*", default=[], choices=("check", "grade", "notebooks", "sandbox"))
     args = parser.parse_args()
     floor = timed(FLOOR, max(args.repeat, 5))
@@ -313,7 +420,12 @@ def main() -> None:
         if "check" not in args.skip:
             bench_check(args.repeat, scratch)
         if "grade" not in args.skip:
-            bench_grade(args.class_size, args.class_runs, scratch)
+            nbgrader = args.nbgrader_seconds
+            if nbgrader is None and nbgrader_installed():
+                nbgrader = bench_nbgrader(args.nbgrader_copies, scratch)
+            elif nbgrader is None:
+                print("\n(nbgrader is not installed: no comparison with it; see --nbgrader-seconds)")
+            bench_grade(args.class_size, args.class_runs, scratch, nbgrader)
         if "notebooks" not in args.skip:
             bench_notebooks(args.notebook_copies, args.notebook_rounds, scratch)
         if "sandbox" not in args.skip:

@@ -63,9 +63,14 @@ def instructions(name: str, times: int) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("assignments", nargs="*", default=list(ASSIGNMENTS), choices=ASSIGNMENTS)
+    parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                        help=f"any of {', '.join(ASSIGNMENTS)} (default: all)")
     parser.add_argument("--students", type=int, default=6, help="gradings in the long run (>= 2)")
     args = parser.parse_args()
+    unknown = [name for name in args.assignments if name not in ASSIGNMENTS]
+    if unknown:
+        parser.error(f"unknown assignment {', '.join(unknown)}; choose from {', '.join(ASSIGNMENTS)}")
+    args.assignments = args.assignments or list(ASSIGNMENTS)
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     if args.students < 2:

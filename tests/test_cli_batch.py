@@ -59,7 +59,7 @@ def test_check_exit_codes_follow_the_visible_checks(tmp_path):
 
 @pytest.mark.parametrize("chosen, expected", [(None, "1"), ("2", "2")])
 def test_check_runs_one_blas_thread_unless_the_user_chose(tmp_path, chosen, expected):
-    """OpenBLAS's spinning threads would compete with the worker for the cores (cli._one_blas_thread)."""
+    """OpenBLAS's spinning threads would compete with the worker for the cores (speed.grading_process)."""
     good = tmp_path / f"{ASSIGNMENT}.py"
     good.write_text(REFERENCE)
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}

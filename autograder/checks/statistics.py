@@ -36,7 +36,7 @@ The tests, for ``n`` draws ``w_i`` (the derivation is in docs/rubric-initializer
   seeds: ``log(std)`` of a layer (each layer multiplies the scale by an independent
   random factor, so the log is a sum) and the standardized mean ``mean / std``.
 
-Grading imports no scipy (its import costs ~0.4 s per grading process). The normal
+Grading imports no scipy (its import would cost each grading process more than grading a submission). The normal
 quantile is ``statistics.NormalDist().inv_cdf``; the normal CDF (`normal_cdf`) and the
 Kolmogorov distribution (`kolmogorov_sf`) are computed here to double precision. The chi2
 and Student t quantiles have no stdlib equivalent: the graded ``(p, df)`` pairs are fixed
@@ -82,7 +82,7 @@ _CDF_LIMIT = 9
 # ks_test: equal buckets of [0, 1] (a power of 2, so the bucket bounds are exact).
 _KS_BUCKETS = 1 << 14
 # normal_cdf: values per block. Their temporaries (512 kB) stay in cache
-# and are reused; whole-array ones are fresh memory, page-faulted at every step (2x slower).
+# and are reused; whole-array ones are fresh memory, page-faulted at every step.
 _BLOCK = 1 << 16
 
 
@@ -115,8 +115,8 @@ def normal_cdf(z) -> np.ndarray:
 
     ``Phi(z_j + h) = sum_k Phi^(k)(z_j) h^k / k!`` about the nearest node ``z_j = j/128``
     (`_normal_cdf_table`), to degree 5: ``|h| <= 1/256`` bounds the remainder by
-    ``max|He_5 phi| h^6 / 6! = 2.31 * 2^-48 / 720 < 1.2e-17``. Vectorized: 3 ms for 210000 values,
-    where ``math.erfc`` per element takes 20 ms.
+    ``max|He_5 phi| h^6 / 6! = 2.31 * 2^-48 / 720 < 1.2e-17``. Vectorized, unlike ``math.erfc``,
+    which takes one Python call per element.
     """
     z = np.asarray(z, dtype=np.float64)
     flat = z.ravel()
@@ -248,13 +248,12 @@ def ks_test(sample: np.ndarray, cdf) -> tuple[float, float]:
     ``C`` smaller ones contributes at least ``max((C+c)/n - (j+1)/m, j/m - C/n)`` (its largest
     and smallest value) and at most ``max((C+c)/n - j/m, (j+1)/m - C/n)``, so only the buckets
     whose upper bound reaches the best lower bound are sorted (a few hundred values), and ``D``
-    is the sorted formula's exactly (the whole test: 2.5 ms instead of 3.3 ms for the graded
-    n = 33600, 7 ms instead of 20 ms for n = 210000).
+    is the sorted formula's exactly, without the cost of sorting every value.
 
     The p-value is the asymptotic Kolmogorov one, `kolmogorov_sf` ``(sqrt(n) D)``: for the
     n = 33600 draws graded it exceeds the exact ``kstwo.sf(D, n)`` by 1.1% near p = 1e-6
     (conservative: a correct sampler fails no more often than the budget says), and costs
-    microseconds where the exact one can take 0.4 s.
+    microseconds where the exact one's recursion over n is slow for the graded sizes.
     """
     u = cdf(np.ravel(sample))
     n, m = u.size, _KS_BUCKETS
@@ -423,12 +422,12 @@ def layer_statistics(x: np.ndarray, weights, activation, hist_range: tuple[float
     """Per-layer mean, std and histogram of ``H_l = activation(H_{l-1} @ W_l)``, ``H_0 = x``.
 
     ``weights`` is any iterable (`StudentCode.stream` delivers the layers while earlier ones are
-    computed). The products run in float32, twice as fast as float64: rounding moves a layer's
+    computed). The products run in float32, faster than float64: rounding moves a layer's
     mean and std by < 1e-7 relative (measured on the reference networks), far below the
     seed-to-seed spread that `check_layer_statistics` tolerates (~1e-2). The mean and std come
     from ``sum(H)`` and ``sum(H*H)`` accumulated in float64 (``std^2 = E[H^2] - mean^2``; the
-    cancellation costs < 1e-15 relative here), without float64 temporaries of ``H`` (three
-    times faster than ``H.std(dtype=float64)``). Histograms are for the feedback figure only, which draws
+    cancellation costs < 1e-15 relative here), without float64 temporaries of ``H`` (which
+    ``H.std(dtype=float64)`` would make). Histograms are for the feedback figure only, which draws
     densities: they count every `HIST_STRIDE`-th value of ``H`` (62,500 of the slides'
     500,000, a few percent per bin), in ``bins`` equal-width bins on ``hist_range``,
     values outside clipped into the end bins.
@@ -436,8 +435,8 @@ def layer_statistics(x: np.ndarray, weights, activation, hist_range: tuple[float
     ``memo``, a dict the caller keeps for one ``(x, activation, hist_range, bins)``, remembers
     each layer's statistics under the SHA-256 of the weights of that layer and all before it
     (`array_digest`). A network whose first layers are byte for byte ones seen before takes
-    their statistics from it instead of multiplying (8 ms per layer for the slides' network,
-    against 1 ms of hashing): students who draw the same way get the same weights.
+    their statistics from it instead of multiplying (hashing a layer's weights costs a fraction
+    of its matrix product): students who draw the same way get the same weights.
     """
     lo, hi = hist_range
     h = np.asarray(x, dtype=np.float32)
@@ -469,7 +468,7 @@ def layer_statistics(x: np.ndarray, weights, activation, hist_range: tuple[float
 
 def array_digest(w, previous: bytes = b"") -> bytes:
     """SHA-256 of ``previous`` and ``w``'s dtype, shape and bytes (a chain of them keys a sequence
-    of layers). ~1 ms for 2 MB."""
+    of layers)."""
     arr = np.ascontiguousarray(w)
     digest = hashlib.sha256(previous)
     digest.update(f"{arr.dtype.str}{arr.shape}".encode())

@@ -61,10 +61,9 @@ class ChunkSizer:
 
     size = clamp(ceil(remaining / (CHUNKS_PER_WORKER * workers)), 1, MAX_CHUNK).
 
-    Large chunks make scheduling cheap: a chunk costs Dask a few milliseconds of round trips
-    (scheduler, client and worker; ~3.5 ms per task measured on a loaded 2-core machine)
-    against ~0.1-0.3 s of grading per submission, so a chunk of MAX_CHUNK = 8 spends well
-    under 1 % of its time being scheduled. Small chunks keep the workers equally busy to the
+    Large chunks make scheduling cheap: a chunk costs Dask a few round trips (scheduler,
+    client and worker), a small fraction of one submission's grading, and a chunk of
+    MAX_CHUNK submissions pays them once. Small chunks keep the workers equally busy to the
     end and lose less when a worker dies: as the queue empties, chunks shrink to one
     submission, so the last chunks end within about one submission's time of each other."""
 
@@ -133,7 +132,7 @@ class ClusterGrading:
     def _preload_for_fork() -> None:
         """A local cluster's workers are forked from this process (as the embedded pool's are),
         after it has imported what grading needs, instead of each starting a fresh interpreter
-        that imports it all again (~1.5 s of CPU per worker), and run without Dask's profiler."""
+        that imports it all again, and run without Dask's profiler."""
         import dask
 
         from autograder.reports import figures

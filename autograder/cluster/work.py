@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import batch
+from autograder import batch, speed
 from autograder.cluster.manifest import GraderManifest
 from autograder.results import SubmissionResult
 
@@ -50,9 +50,8 @@ class WorkerState:
     """The grading state of this worker process: prepared once, used by every chunk.
 
     `cpu`: pin the grading threads (and so every zygote and sandboxed process they start) to
-    that CPU, as the embedded pool pins its processes (sandbox/affinity.py: a round trip
-    between the grader and the student's process costs half as much on one CPU). None leaves
-    pinning to the per-submission default."""
+    that CPU, as the embedded pool pins its processes (`speed.pool_process`). None leaves
+    pinning to the per-call default."""
 
     _lock = threading.Lock()  # a chunk waits here while `prepare` runs
     _cpu: int | None = None
@@ -63,8 +62,8 @@ class WorkerState:
 
     @classmethod
     def prepare(cls, assignment: str) -> None:
-        """Import what drawing needs and start `assignment`'s pytest session, pinned (~1 s of
-        work that would otherwise delay the first chunk)."""
+        """Import what drawing needs and start `assignment`'s pytest session, pinned (work that
+        would otherwise delay the first chunk)."""
         from autograder.reports import figures
         from autograder.runtime.session import shared_session
 
@@ -77,9 +76,7 @@ class WorkerState:
     def _pin_this_thread(cls) -> None:
         """Threads inherit their creator's CPU set: a session restarted from a task thread stays pinned."""
         if cls._cpu is not None:
-            from autograder.sandbox import affinity
-
-            affinity.pin_process_to(cls._cpu)
+            speed.pool_process(cls._cpu)
 
     @classmethod
     def grading(cls):
@@ -115,7 +112,7 @@ def grade_chunk(subs: list, options: batch.BatchOptions, grader_fingerprint: str
         for sub in subs:
             graded.append(grade_one(sub, options, grader_fingerprint))
             worker.log_event(progress_topic, {"student": sub.student})
-            batch._freeze_long_lived()  # what a pool process does after its first student
+            speed.freeze_long_lived(collect=True)  # as a pool process after its first student
     return ChunkOutcome(graded, worker.address, time.perf_counter() - started)
 
 

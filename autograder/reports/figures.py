@@ -1,6 +1,6 @@
 """Figures for check artifacts (docs/architecture.md, "Artifact kinds"), as PNG bytes.
 
-matplotlib is imported inside the drawing functions (it costs ~0.5 s), and only its
+matplotlib is imported inside the drawing functions (the grader's slowest import), and only its
 object API is used (`Figure` + the Agg canvas): no pyplot, no global backend state.
 Non-finite values a student's code produced (NaN, inf) never break a figure: they are left
 out of lines or marked, and counted on the figure; a diverging path runs off a view framed
@@ -360,7 +360,7 @@ def _layer_histogram(data: dict, layer: int):
 
 
 def preload() -> None:
-    """Import what drawing needs now (~0.5 s): done once before `grade` forks its pool, the pool
+    """Import what drawing needs now: done once before `grade` forks its pool, the pool
     processes (figures of failed checks) and the summary (score histogram) share it."""
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401

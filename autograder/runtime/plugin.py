@@ -170,7 +170,7 @@ class GradingPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
-        self._feedback = None  # before this check's fixtures: a `feedback` is the check's own
+        self._feedback = None  # reset ahead of this check's fixtures: a `feedback` is the check's own
 
     def pytest_collection_modifyitems(self, items):
         for item in items:  # reports use `failure_message`; pytest's traceback rendering is never shown

@@ -1,7 +1,7 @@
 """One pytest session that grades submission after submission (a batch's pool process).
 
-`run_suite` pays pytest's configuration, plugin registration and collection (30-45 ms on
-our 2-core VMs) for every submission. A `SuiteSession` pays them once: `pytest.main` runs
+`run_suite` pays pytest's configuration, plugin registration and collection for every
+submission. A `SuiteSession` pays them once: `pytest.main` runs
 in the session's own long-lived thread, and `SubmissionLoop`, its runtest loop, serves
 jobs handed over by `execute`. A job grades one submission and calls `run_checks`, which
 runs every collected item through pytest's own `pytest_runtest_protocol` (the last one

@@ -1,11 +1,11 @@
 """Running the grader and its worker on one CPU.
 
-Every check is a chain of round trips between the trusted process and the worker. On
-our 2-core machines a wake-up across CPUs costs ~30 us, twice the Python work of a
-small round trip: pinned to one CPU, a round trip takes half the time (measured with
-two processes ping-ponging over a socketpair: 242 us across CPUs, 117 us on one).
-Parallel grading (`grade -j N`) pins each pool process, and so the workers it starts,
-to its own CPU.
+Every check is a chain of round trips between the trusted process and the worker. A
+wake-up across CPUs costs more than the Python work of a small round trip, so both sides
+on one CPU make each round trip cheaper. Parallel grading (`grade -j N`) pins each pool
+process, and so the workers it starts, to its own CPU (`pin_process_to`); otherwise the
+grading thread pins itself and its worker (`pin_thread_with`). Where each is applied:
+`autograder/speed.py`; what it saves: docs/performance.md.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def pin_thread_with(find_pids) -> set[int] | None:
 
     Returns the thread's previous CPU set to restore later, or None if the thread was
     not changed (it already had a single CPU, or there is no affinity support). In a process
-    pinned by `pin_process_to` nothing is done, and `find_pids` (a /proc scan, ~5 ms) is not
+    pinned by `pin_process_to` nothing is done, and `find_pids` (a /proc scan) is not
     called: its threads and every zygote and worker they start inherit its CPU."""
     if not available() or _pinned_process:
         return None

@@ -28,8 +28,8 @@ import sysconfig
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from autograder import speed
 from autograder.sandbox.limits import Limits
-from autograder.sandbox import memory
 
 SCRATCH = PurePosixPath("/scratch")
 WIRE = PurePosixPath("/wire")
@@ -40,12 +40,9 @@ WORKER_ENV = {
     "HOME": str(SCRATCH),
     "TMPDIR": "/tmp",
     "LANG": "C.UTF-8",
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONHASHSEED": "0",
-    **memory.ENVIRONMENT,  # reuse freed memory: results of megabytes each call (memory.py)
+    **speed.worker_environment(),  # one BLAS thread, glibc's malloc settings
 }
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d")
 

@@ -3,10 +3,10 @@
 By default glibc gives freed memory at the top of the heap back to the kernel once it
 exceeds the trim threshold (twice the largest mmapped block freed so far), and serves big
 blocks with fresh mmaps. Each megabyte-sized array of a round trip (the frame's buffer,
-the decoded array, the student's result) then faults its pages in afresh: ~1 ms per 2 MB
-on these VMs. Keeping up to 256 MB of freed memory, growing the heap 64 MB at a time and
-serving blocks below 32 MB from the heap makes that memory reused (measured: a
-call returning `zeros(300, 700)`, 1.7 MB, 6.1 -> 1.0 ms; the worker's settings alone: 4.9 ms).
+the decoded array, the student's result) then faults its pages in afresh. Keeping up to
+256 MB of freed memory, growing the heap 64 MB at a time and serving blocks below 32 MB
+from the heap makes that memory reused. Where each process gets these settings:
+`autograder/speed.py`; what they save: docs/performance.md.
 """
 from __future__ import annotations
 

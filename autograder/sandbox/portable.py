@@ -34,6 +34,7 @@ import threading
 import weakref
 from pathlib import Path
 
+from autograder import speed
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.output import BoundedText
 
@@ -43,7 +44,6 @@ QUEUED_CHUNKS = 16          # replies read ahead, at most: a flooding worker can
 KILL_SECONDS = 5.0          # for a killed worker to be reaped
 _POLL_SECONDS = 0.5         # how often a blocked reader looks whether the channel was closed
 
-_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _WINDOWS_VARIABLES = ("SYSTEMROOT", "WINDIR", "PATH", "PATHEXT", "COMSPEC", "NUMBER_OF_PROCESSORS",
                       "PROCESSOR_ARCHITECTURE")  # Python and numpy's DLLs need these to start
 
@@ -63,7 +63,7 @@ def worker_environment(scratch: Path) -> dict[str, str]:
     """The worker's whole environment: one BLAS thread, the scratch folder as home and temporary
     folder, and on Windows the few system variables a process needs. (`-I` makes Python ignore
     every PYTHON* variable: UTF-8 comes from `-X utf8` on the command line.)"""
-    env = {"LANG": "C.UTF-8", **{name: "1" for name in _THREAD_VARIABLES},
+    env = {"LANG": "C.UTF-8", **speed.worker_environment(glibc=False),
            "HOME": str(scratch), "TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch)}
     if sys.platform == "win32":
         env.update({name: os.environ[name] for name in _WINDOWS_VARIABLES if name in os.environ})

@@ -171,7 +171,8 @@ class Recordings:
 
     A file is gzip'd: one line of JSON index {key: [offset, length]}, then the outcomes' JSON texts
     back to back. Only the index is parsed at load (a `check` asks a few hundred of the optimizers'
-    ~18,000 recorded questions; parsing all of them took ~0.45 s), each outcome when it is asked."""
+    ~18,000 recorded questions, and parsing all of them would cost more than the check), each
+    outcome when it is asked."""
 
     def __init__(self, directory: Path = RECORDINGS_DIR):
         self.directory = directory

@@ -25,6 +25,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder import speed
+
 PERTURBATION = '''
 
 # ---- appended by the kit recorder: every returned float is off by 1e-3 (drives the diagnoses)
@@ -202,7 +204,7 @@ def record(repo_root: Path, staging: Path, assignment: str) -> dict:
     `record_in_this_process` returns."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(staging), str(repo_root)])
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    speed.one_blas_thread(env)  # a grading process, as `check` is
     items = corpus(repo_root, assignment)
     done = subprocess.run([sys.executable, "-m", "autograder.release.kit.recording", assignment],
                           input=json.dumps(items), capture_output=True, text=True, env=env, cwd=str(staging))

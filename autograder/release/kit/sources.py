@@ -32,7 +32,7 @@ SHIPPED_MODULES = (
     "sandbox/limits.py", "sandbox/memory.py", "sandbox/output.py", "sandbox/portable.py", "sandbox/procs.py",
     "sandbox/uids.py", "sandbox/warm.py",
     "remote/__init__.py", "remote/batch.py",
-    "student.py", "results.py", "submission.py", "notebook.py",
+    "student.py", "results.py", "submission.py", "notebook.py", "speed.py",
     "runtime/__init__.py", "runtime/plugin.py", "runtime/runner.py", "runtime/session.py",
     "reports/__init__.py", "reports/common.py", "reports/terminal.py", "reports/github.py", "reports/junit.py",
     "suites/__init__.py",

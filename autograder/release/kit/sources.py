@@ -54,7 +54,7 @@ RECORDED = {
     "optimizers": {"mistakes": ("optimizer_mistakes", "default_mistakes", "schedule_mistakes", "plateau_mistakes",
                                 "shape_mistakes", "VelocityFromParameters")},
     "line_search": {},
-    "quasi_newton": {"cases": ("update_mistakes", "lbfgs_mistakes")},
+    "quasi_newton": {"mistakes": ("update_mistakes", "lbfgs_mistakes", "sr1_skip_mistakes")},
 }
 
 # Suite helpers the kit ships as code, reviewed: they call the student, compare, format, or build
@@ -81,7 +81,8 @@ REVIEWED_SHIPPED = {
     "line_search": {"cases": ("Case", "search", "Searches", "searches")},
     "quasi_newton": {"cases": ("agreement_tol", "_update_cases", "_guard_cases", "_lbfgs_cases", "QuadraticSetup",
                                "_quadratic_setup"),
-                     "contract": ("calls_watched", "assert_update_leaves_inputs_unchanged")},
+                     "contract": ("calls_watched", "assert_update_leaves_inputs_unchanged"),
+                     "mistakes": ("empty_history_mistakes",)},
 }
 
 _MODULE_PATH = re.compile(r"\bautograder(?=\.[a-z_])")

@@ -18,6 +18,7 @@ from autograder.suites.line_search.searches import (  # noqa: F401 - `searches` 
 pytestmark = pytest.mark.hidden
 
 
+# The accuracy checks, one per family of functions, each its own rubric line (deliberate parallel).
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("convergence")
@@ -106,6 +107,8 @@ def test_max_iter_honoured(searches):
                           "`while it <= max_iter`).")
 
 
+# A check's shape (message, then the next check's markers) recurs in quasi_newton's suite: a convention,
+# deliberately parallel, with no logic in common.
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("contract")

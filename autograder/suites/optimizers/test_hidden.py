@@ -13,6 +13,7 @@ from autograder.suites.optimizers.steps import check_convergence, check_stream
 
 pytestmark = pytest.mark.hidden
 
+# The per-class checks, as in test_visible.py with other inputs (deliberate parallel).
 @pytest.mark.points(2)
 @pytest.mark.kind("agreement")
 @each_unit("name", CLASSES)
@@ -78,6 +79,7 @@ def test_reduce_on_plateau_patience(student):
     check_plateau(student, 1.0, factor=0.1, patience=2)
 
 
+# One convergence check per optimizer and function, each its own rubric line (deliberate parallel).
 @pytest.mark.points(2)
 @pytest.mark.unit("Momentum")
 @pytest.mark.kind("convergence")

@@ -14,6 +14,7 @@ from autograder.suites.optimizers.schedules import check_plateau, check_schedule
 from autograder.suites.optimizers.steps import check_convergence, check_stream
 
 
+# The per-class checks; test_hidden.py repeats their shape with other inputs (deliberate parallel).
 @pytest.mark.points(3)
 @pytest.mark.kind("agreement")
 @each_unit("name", CLASSES)
@@ -30,6 +31,7 @@ def test_contract(student, name):
     check_contract(student, name)
 
 
+# One check per schedule, each its own unit and rubric line (deliberate parallel).
 @pytest.mark.points(1)
 @pytest.mark.unit("step_decay")
 @pytest.mark.kind("agreement")

@@ -32,6 +32,7 @@ def _assert_secant_and_symmetry(student, name):
         assert_symmetric(got, what=what)
 
 
+# One secant-and-symmetry check per update, as the agreement checks of test_visible.py (deliberate parallel).
 @pytest.mark.points(1)
 @pytest.mark.unit("bfgs_update")
 @pytest.mark.kind("contract")

@@ -119,7 +119,16 @@ def _encode(value, make_child, path):
     if type(value) is dict:
         return ["d", [[_encode(k, make_child, path + ("key", i)), _encode(v, make_child, path + (i,))]
                       for i, (k, v) in enumerate(value.items())]]
+    if _is_known_mistake(value):
+        return ["m", value.label, _encode(value.output, make_child, path + ("output",)), value.message]
     return make_child(path, value)
+
+
+def _is_known_mistake(value) -> bool:
+    """A `checks.mistakes.KnownMistake` (the grader's class when recording, the kit's when replaying):
+    stored as its label, output and message, so every mistake of a recorded list replays, named or not."""
+    return dataclasses.is_dataclass(value) and type(value).__name__ == "KnownMistake" \
+        and type(value).__module__.endswith("checks.mistakes")
 
 
 def decode(stored, child):
@@ -147,6 +156,9 @@ def _decode(stored, child, path):
     if tag == "d":
         return {_decode(k, child, path + ("key", i)): _decode(v, child, path + (i,))
                 for i, (k, v) in enumerate(stored[1])}
+    if tag == "m":
+        from nnopt_kit.checks.mistakes import KnownMistake
+        return KnownMistake(stored[1], _decode(stored[2], child, path + ("output",)), stored[3])
     if tag == "proxy":
         return child(path, stored[1])
     raise ValueError(f"unknown recorded value tag {tag!r}")

@@ -49,12 +49,9 @@ RECORDED = {
               "test_visible": ("_neuron_gradient_mistakes",)},
     "activations": {"cases": ("mistakes_at",)},
     "initializers": {"common": ("normal_expectation", "uniform_expectation", "reference_statistics")},
-    # VelocityFromParameters is Momentum itself on a teacher-forced stream; shape_mistakes builds it
-    # (hidden checks only: listed so that their lines can never ship).
-    "optimizers": {"mistakes": ("optimizer_mistakes", "default_mistakes", "schedule_mistakes", "plateau_mistakes",
-                                "shape_mistakes", "VelocityFromParameters")},
+    "optimizers": {"mistakes": ("optimizer_mistakes", "default_mistakes", "schedule_mistakes", "plateau_mistakes")},
     "line_search": {},
-    "quasi_newton": {"mistakes": ("update_mistakes", "lbfgs_mistakes", "sr1_skip_mistakes")},
+    "quasi_newton": {"mistakes": ("update_mistakes", "lbfgs_mistakes")},
 }
 
 # Suite helpers the kit ships as code, reviewed: they call the student, compare, format, or build

@@ -107,8 +107,7 @@ def test_max_iter_honoured(searches):
                           "`while it <= max_iter`).")
 
 
-# A check's shape (message, then the next check's markers) recurs in quasi_newton's suite: a convention,
-# deliberately parallel, with no logic in common.
+# Parallel by convention with quasi_newton's checks (a message, then the next check's markers); no logic in common.
 @pytest.mark.points(1)
 @pytest.mark.unit("golden_section_search")
 @pytest.mark.kind("contract")

@@ -30,8 +30,7 @@ def _assert_update_matches(student, name):
                       inputs={"B": B, "p": p, "q": q}, mistakes=update_mistakes(name, case))
 
 
-# One agreement check per update, each its own unit and rubric line (deliberate parallel; the hidden
-# secant checks follow the same shape).
+# One agreement check per update, each its own unit and rubric line (deliberate parallel).
 @pytest.mark.points(2)
 @pytest.mark.unit("bfgs_update")
 @pytest.mark.kind("agreement")

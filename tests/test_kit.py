@@ -229,11 +229,11 @@ def answer_text_found(roots: list[Path]) -> list[str]:
 def hidden_stream_answers() -> dict[str, str]:
     """SHA-256 of each reference iterate on the hidden optimizer stream (`HIDDEN_SEED`, every
     optimizer class with its defaults) -> which: answers only a hidden check may ask for."""
-    from autograder.suites.optimizers import common
+    from autograder.suites.optimizers import cases
 
     answers = {}
-    for name in common.CLASSES:
-        for k, w in enumerate(common.reference_iterates(name, {}, common.HIDDEN_SEED)[1:], start=1):
+    for name in cases.CLASSES:
+        for k, w in enumerate(cases.reference_iterates(name, {}, cases.HIDDEN_SEED)[1:], start=1):
             answers[hashlib.sha256(np.ascontiguousarray(w).tobytes()).hexdigest()] = f"{name} w_{k}"
     return answers
 
@@ -289,18 +289,18 @@ def test_a_catches_a_kit_with_a_solution_a_hidden_suite_or_a_diagnosis_helper(tm
 def test_a_catches_a_kit_that_recorded_the_hidden_optimizer_stream(tmp_path):
     """A leaky kit: the contract check's questions recorded on the hidden stream (one reference
     iterate among the recordings), and the hidden seed in its suite."""
-    from autograder.suites.optimizers import common
+    from autograder.suites.optimizers import cases
 
     def inject(package):
-        iterate = common.reference_iterates("Adam", {}, common.HIDDEN_SEED)[7]
+        iterate = cases.reference_iterates("Adam", {}, cases.HIDDEN_SEED)[7]
         data = ["a", iterate.dtype.str, list(iterate.shape), base64.b64encode(iterate.tobytes()).decode()]
         body = json.dumps(["value", ["t", [data]]]).encode()
         head = json.dumps({"0" * 64: [0, len(body)]}).encode()
         (package / "recordings" / "optimizers.json.gz").write_bytes(gzip.compress(head + b"\n" + body))
-        with open(package / "suites" / "optimizers" / "common.py", "a") as handle:
+        with open(package / "suites" / "optimizers" / "cases.py", "a") as handle:
             handle.write("\nHIDDEN_SEED = 4104\n")
     found = hidden_stream_found(stage_leaky(tmp_path, inject) / "nnopt_kit")
-    assert found == ["recordings/optimizers.json.gz: Adam w_7", "suites/optimizers/common.py: HIDDEN_SEED"]
+    assert found == ["recordings/optimizers.json.gz: Adam w_7", "suites/optimizers/cases.py: HIDDEN_SEED"]
 
 
 # --------------------------------------------------------------------------- (b) replays refuse

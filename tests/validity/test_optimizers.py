@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.suites.optimizers import common
-from autograder.suites.optimizers.variants import optimizer_variants, plateau_variants, schedule_variants
+from autograder.suites.optimizers import cases
+from autograder.suites.optimizers.mistakes import default_mistakes, optimizer_mistakes, plateau_mistakes, schedule_mistakes
+from autograder.suites.optimizers.schedules import same_rate
+from autograder.suites.optimizers.steps import first_mismatch
 
 from harness import ROOT, failed, mutate
 
@@ -267,23 +269,23 @@ MUTANTS = {
 VALIDITY = Validity("optimizers", notebook_student="hal_notebook", mutants=MUTANTS)
 
 
-STREAM_CASES = ([(name, {}, common.VISIBLE_SEED) for name in common.CLASSES]
-                + [(name, common.HIDDEN_HYPER[name], common.HIDDEN_SEED) for name in common.CLASSES]
-                + [("Momentum", {"lr": 0.1, "mu": 0.8, "ema": True}, common.HIDDEN_SEED),
-                   ("Adam", {"lr": 0.01, "amsgrad": True}, common.HIDDEN_SEED)])
+STREAM_CASES = ([(name, {}, cases.VISIBLE_SEED) for name in cases.CLASSES]
+                + [(name, cases.HIDDEN_HYPER[name], cases.HIDDEN_SEED) for name in cases.CLASSES]
+                + [("Momentum", {"lr": 0.1, "mu": 0.8, "ema": True}, cases.HIDDEN_SEED),
+                   ("Adam", {"lr": 0.01, "amsgrad": True}, cases.HIDDEN_SEED)])
 
 
 @pytest.mark.parametrize("name, kwargs, seed", STREAM_CASES)
 def test_every_variant_is_distinguishable_on_its_stream(name, kwargs, seed):
     """Each named mistake changes some step beyond the tolerance on the stream it is diagnosed on."""
-    ws = common.reference_iterates(name, kwargs, seed)
-    grads = common.gradient_stream(seed)[1]
-    variants = optimizer_variants(name, kwargs)
+    ws = cases.reference_iterates(name, kwargs, seed)
+    grads = cases.gradient_stream(seed)[1]
+    mistakes = optimizer_mistakes(name, kwargs)
     if not kwargs:
-        variants.update(common.default_variants(name))
-    for label, factory in variants.items():
-        outputs = common.teacher_forced(factory(), ws[:-1], grads)
-        assert common.first_mismatch(outputs, ws[1:], ws) is not None, f"{name}{kwargs}: {label}"
+        mistakes += default_mistakes(name)
+    for mistake in mistakes:
+        outputs = cases.teacher_forced(mistake.output(), ws[:-1], grads)
+        assert first_mismatch(outputs, ws[1:], ws) is not None, f"{name}{kwargs}: {mistake.label}"
 
 
 # Correct implementations in styles the demo cohort lacks, each rewriting some units of the reference
@@ -827,12 +829,12 @@ def test_shape_mistakes_are_not_blamed_on_shared_state(validity, wrong, check_id
     assert "shared between instances" not in output, output
 
 
-SCHEDULE_CASES = [("step_decay", 0.1, common.EPOCHS, {}),
-                  ("step_decay", 0.5, common.STEP_DECAY_HIDDEN_EPOCHS, {"drop": 0.3, "every": 4}),
-                  ("exponential_decay", 0.1, common.EPOCHS, {}),
-                  ("exponential_decay", 0.05, common.EPOCHS, {"rate": 0.35}),
-                  ("inverse_time_decay", 0.1, common.EPOCHS, {}),
-                  ("inverse_time_decay", 0.05, common.EPOCHS, {"rate": 0.5})]
+SCHEDULE_CASES = [("step_decay", 0.1, cases.EPOCHS, {}),
+                  ("step_decay", 0.5, cases.STEP_DECAY_HIDDEN_EPOCHS, {"drop": 0.3, "every": 4}),
+                  ("exponential_decay", 0.1, cases.EPOCHS, {}),
+                  ("exponential_decay", 0.05, cases.EPOCHS, {"rate": 0.35}),
+                  ("inverse_time_decay", 0.1, cases.EPOCHS, {}),
+                  ("inverse_time_decay", 0.05, cases.EPOCHS, {"rate": 0.5})]
 
 
 @pytest.mark.parametrize("name, eta0, epochs, kwargs", SCHEDULE_CASES)
@@ -840,15 +842,14 @@ def test_schedule_mistakes_are_told_apart_on_their_epochs(name, eta0, epochs, kw
     """A schedule check names a mistake only when it reproduces the student at every epoch, so each
     named mistake must differ from the reference and from every other named mistake at some epoch
     of the check that diagnoses it."""
-    ref = getattr(common.ref_module(), name)
+    ref = getattr(cases.ref_module(), name)
     expected = [ref(eta0, k, **kwargs) for k in epochs]
-    variants = schedule_variants(name, eta0, kwargs)
-    rows = {label: [f(k) for k in epochs] for label, f in variants.items()}
+    rows = {mistake.label: mistake.output() for mistake in schedule_mistakes(name, eta0, epochs, kwargs)}
     rows["the reference"] = expected
     labels = sorted(rows)
     for i, first in enumerate(labels):
         for second in labels[i + 1:]:
-            assert any(not common._same_rate(x, y) for x, y in zip(rows[first], rows[second])), \
+            assert any(not same_rate(x, y) for x, y in zip(rows[first], rows[second])), \
                 f"{name}{kwargs}: {first!r} and {second!r} agree on every epoch {epochs}"
 
 
@@ -857,13 +858,12 @@ def test_plateau_mistakes_are_told_apart_on_the_losses(lr, kwargs):
     """The named ReduceOnPlateau mistakes that a plateau check can see (those whose rates differ
     from the reference's on its losses) differ from each other too, so the one named is the one
     made; and each named mistake is seen by one of the two checks."""
-    factor, patience = kwargs.get("factor", 0.5), kwargs.get("patience", 0)
-    ref = common.ref_module().ReduceOnPlateau(lr, **kwargs)
-    expected = [ref.update(loss) for loss in common.PLATEAU_LOSSES]
+    ref = cases.ref_module().ReduceOnPlateau(lr, **kwargs)
+    expected = [ref.update(loss) for loss in cases.PLATEAU_LOSSES]
     rows = {}
-    for label, factory in plateau_variants(lr, factor, patience).items():
-        variant = factory()
-        rows[label] = [variant.update(loss) for loss in common.PLATEAU_LOSSES]
+    for mistake in plateau_mistakes(lr, kwargs):
+        variant = mistake.output()
+        rows[mistake.label] = [variant.update(loss) for loss in cases.PLATEAU_LOSSES]
     seen = sorted(label for label, row in rows.items() if row != expected)
     for i, first in enumerate(seen):
         for second in seen[i + 1:]:
@@ -872,14 +872,14 @@ def test_plateau_mistakes_are_told_apart_on_the_losses(lr, kwargs):
 
 def test_every_plateau_mistake_is_seen_by_a_plateau_check():
     """Each named ReduceOnPlateau mistake changes a rate in the patience-0 or the patience-2 check."""
-    unseen = set(plateau_variants(1.0, 0.5, 0))
+    unseen = {mistake.label for mistake in plateau_mistakes(1.0, {})}
     for lr, kwargs in [(0.1, {}), (1.0, {"factor": 0.1, "patience": 2})]:
-        ref = common.ref_module().ReduceOnPlateau(lr, **kwargs)
-        expected = [ref.update(loss) for loss in common.PLATEAU_LOSSES]
-        for label, factory in plateau_variants(lr, kwargs.get("factor", 0.5), kwargs.get("patience", 0)).items():
-            variant = factory()
-            if [variant.update(loss) for loss in common.PLATEAU_LOSSES] != expected:
-                unseen.discard(label)
+        ref = cases.ref_module().ReduceOnPlateau(lr, **kwargs)
+        expected = [ref.update(loss) for loss in cases.PLATEAU_LOSSES]
+        for mistake in plateau_mistakes(lr, kwargs):
+            variant = mistake.output()
+            if [variant.update(loss) for loss in cases.PLATEAU_LOSSES] != expected:
+                unseen.discard(mistake.label)
     assert not unseen, sorted(unseen)
 
 

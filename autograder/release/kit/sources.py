@@ -50,13 +50,9 @@ RECORDED = {
     "activations": {"mistakes": ("mistakes_at",)},
     "initializers": {"cases": ("normal_std", "uniform_bound", "fans", "reference_statistics"),
                      "mistakes": ("normal_std_mistakes", "uniform_bound_mistakes", "gain_table_mistakes")},
-    "optimizers": {"common": ("default_variants",),
-                   # VelocityFromParameters is Momentum itself on a teacher-forced stream: a class, whose
-                   # construction and then each step are replayed (`nnopt_kit.replay.helper`).
-                   "variants": ("optimizer_variants", "schedule_variants", "plateau_variants",
-                                "VelocityFromParameters")},
+    "optimizers": {"mistakes": ("optimizer_mistakes", "default_mistakes", "schedule_mistakes", "plateau_mistakes")},
     "line_search": {},
-    "quasi_newton": {"cases": ("update_mistakes", "lbfgs_mistakes")},
+    "quasi_newton": {"mistakes": ("update_mistakes", "lbfgs_mistakes")},
 }
 
 # Suite helpers the kit ships as code, reviewed: they call the student, compare, format, or build
@@ -75,16 +71,20 @@ REVIEWED_SHIPPED = {
                                       "memo", "network_weights", "in_order", "network_statistics"),
                      "contract": ("contract_check", "rng_state", "check_contract", "_assert_finite_weights",
                                   "_check_rng_contract")},
-    "optimizers": {"common": ("ref_module", "gradient_stream", "_key", "_reference_iterates", "reference_iterates",
-                              "step_agrees", "teacher_forced", "first_mismatch", "_call_text", "_validate_outputs",
-                              "check_stream", "diagnose", "step_details", "check_contract", "check_schedule",
-                              "check_plateau", "check_convergence", "_reference_run", "shares_state",
-                              "raise_with_shared_state_diagnosis", "plateau_shares_state", "same_output",
-                              "_same_rate", "as_rate")},
-    "line_search": {"cases": ("Case", "search", "Searches", "searches")},
+    "optimizers": {"cases": ("ref_module", "gradient_stream", "_key", "_reference_iterates", "reference_iterates",
+                             "teacher_forced", "reference_run", "_reference_run"),
+                   "steps": ("step_agrees", "first_mismatch", "call_text", "validate_outputs", "check_stream",
+                             "diagnose", "check_convergence"),
+                   "state": ("shares_state", "same_output", "raise_with_shared_state_diagnosis",
+                             "plateau_shares_state"),
+                   "contract": ("step_details", "check_contract"),
+                   "schedules": ("check_schedule", "same_rate", "as_rate", "check_plateau")},
+    "line_search": {"cases": ("Case",),
+                    "searches": ("search", "Searches", "searches", "assert_evaluation_counts")},
     "quasi_newton": {"cases": ("agreement_tol", "_update_cases", "_guard_cases", "_lbfgs_cases", "QuadraticSetup",
                                "_quadratic_setup"),
-                     "contract": ("calls_watched", "assert_update_leaves_inputs_unchanged")},
+                     "contract": ("calls_watched", "assert_update_leaves_inputs_unchanged"),
+                     "mistakes": ("empty_history_mistakes",)},
 }
 
 _MODULE_PATH = re.compile(r"\bautograder(?=\.[a-z_])")

@@ -13,9 +13,6 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-import pytest
-
-from autograder.checks import SharedCalls
 from autograder.checks.minimizers import RecordedObjective
 
 
@@ -36,33 +33,6 @@ class Case:
         if max_iter is not None:
             args += f", max_iter={max_iter}"
         return f"golden_section_search({args}) with f(x) = {self.name}"
-
-
-def search(student, case: Case, *, tol: float | None = None, **kwargs) -> tuple[object, RecordedObjective]:
-    """Run the student's search on `case` with a fresh recorded objective; (result, objective)."""
-    objective = case.objective()
-    value = student.golden_section_search(objective, case.a, case.b, tol=case.tol if tol is None else tol,
-                                          **kwargs)
-    return value, objective
-
-
-class Searches:
-    """`search` on each (case, tol, max_iter), run once per submission and kept with its recorded
-    objective: checks that grade different properties of the same call (its minimizer, its
-    evaluation count, where it evaluated) share it."""
-
-    def __init__(self, student):
-        self._student, self._shared = student, SharedCalls()
-
-    def __call__(self, case: Case, *, tol: float | None = None, **kwargs) -> tuple[object, RecordedObjective]:
-        key = (case.name, tol, tuple(sorted(kwargs.items())))
-        return self._shared(key, lambda: search(self._student, case, tol=tol, **kwargs))
-
-
-@pytest.fixture(scope="session")
-def searches(student) -> Searches:
-    """The submission's `Searches` (one per test module that asks for it)."""
-    return Searches(student)
 
 
 QUADRATIC = Case("(x - 0.3)^2", lambda x: (x - 0.3) ** 2, 0.0, 2.0, 1e-8, 0.3)

@@ -7,9 +7,9 @@ evaluates is recorded on the trusted side.
 import pytest
 
 from autograder.checks.minimizers import (
-    assert_evaluation_count, assert_minimizer, assert_one_evaluation_per_iteration, assert_returns_float,
-    golden_section_artifact)
-from autograder.suites.line_search.cases import QUADRATIC, QUARTIC, searches  # noqa: F401 - a fixture
+    assert_minimizer, assert_one_evaluation_per_iteration, assert_returns_float, golden_section_artifact)
+from autograder.suites.line_search.cases import QUADRATIC, QUARTIC
+from autograder.suites.line_search.searches import assert_evaluation_counts, searches  # noqa: F401 - a fixture
 
 
 @pytest.mark.points(2)
@@ -49,6 +49,4 @@ def test_one_evaluation_per_iteration(searches, feedback):
 @pytest.mark.kind("convergence")
 def test_evaluation_count(searches):
     """Calls f at most ceil(log(tol/(b-a))/log(1/phi)) + 2 times"""
-    for case in (QUADRATIC, QUARTIC):
-        _, objective = searches(case)
-        assert_evaluation_count(objective, case.a, case.b, case.tol, what=case.what())
+    assert_evaluation_counts(searches, (QUADRATIC, QUARTIC))

@@ -240,7 +240,7 @@ class PlainWorker:
 
 
 def bench_sandbox(repeat: int) -> None:
-    from autograder import student as student_module
+    from autograder.remote import supervisor as student_module
     from autograder.runtime.runner import grade_source
 
     modes = {"plain": PlainWorker}
@@ -279,7 +279,7 @@ def _seconds(fn) -> float:
 
 
 def _call_and_start_cost(mode: str) -> tuple[float, float]:
-    from autograder.student import StudentCode
+    from autograder.remote import StudentCode
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tiny.py"

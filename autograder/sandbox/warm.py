@@ -1,4 +1,4 @@
-"""Warm starts: a sandboxed zygote per grading thread forks each worker (wire/zygote.py).
+"""Warm starts: a sandboxed zygote per grading thread forks each worker (sandbox/zygote.py).
 
 A cold worker costs a bubblewrap start plus Python's and numpy's imports, ~0.14 s of CPU
 per submission. A warm worker is a fork of a zygote that has them already, isolated

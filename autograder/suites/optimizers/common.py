@@ -35,7 +35,7 @@ from autograder.checks.contract import (
     assert_dtype, assert_earlier_inputs_unchanged, assert_no_mutation, assert_shape, snapshot)
 from autograder.checks.agreement import assert_agrees
 from autograder.checks.convergence import Objective, check_converges, run_in_worker, run_optimizer, trajectory_artifact
-from autograder.student import StudentException
+from autograder.remote import StudentException
 from autograder.suites.optimizers.variants import (
     VelocityFromParameters, optimizer_variants, plateau_variants, schedule_variants)
 

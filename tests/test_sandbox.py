@@ -319,7 +319,7 @@ def test_warm_worker_sees_nothing_of_the_previous_one(start):
     assert first.run(leave)["result"] == sorted(["gates.py", "left", "left", "left", *installed])
     first.worker.kill()
     second = start("warm")
-    assert second.worker._zygote is first.worker._zygote  # the same zygote forked both
+    assert second.worker.zygote is first.worker.zygote  # the same zygote forked both
     seen = second.run("import os; result = sorted(os.listdir('/tmp') + os.listdir('/scratch') + os.listdir('/dev/shm'))")
     assert seen["result"] == sorted(["gates.py", *installed])
 

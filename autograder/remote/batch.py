@@ -24,16 +24,12 @@ class Batch:
         self._objects: list[PendingObject] = []
 
     def __getattr__(self, cls: str):
-        if cls.startswith("_"):
-            raise AttributeError(cls)
+        return _positional_only(cls, "construction", lambda args: self._make(cls, args))
 
-        def make(*args, **kwargs):
-            if kwargs:
-                raise TypeError("a batched construction takes positional arguments only")
-            made = PendingObject(cls, args)
-            self._objects.append(made)
-            return made
-        return make
+    def _make(self, cls: str, args: tuple) -> "PendingObject":
+        made = PendingObject(cls, args)
+        self._objects.append(made)
+        return made
 
     def __enter__(self) -> "Batch":
         return self
@@ -53,15 +49,11 @@ class PendingObject:
         self._constructed = None
 
     def __getattr__(self, method: str):
-        if method.startswith("_"):
-            raise AttributeError(method)
+        return _positional_only(method, "call", lambda args: self._record(method, args))
 
-        def record(*args, **kwargs):
-            if kwargs:
-                raise TypeError("a batched call takes positional arguments only")
-            self._calls.append((method, args))
-            return Pending(self, len(self._calls) - 1)
-        return record
+    def _record(self, method: str, args: tuple) -> "Pending":
+        self._calls.append((method, args))
+        return Pending(self, len(self._calls) - 1)
 
     @property
     def remote(self):
@@ -75,6 +67,19 @@ class PendingObject:
         if self._constructed is None:
             raise RuntimeError(f"`{self._cls}` is read before its `with student.batch()` block ended")
         return self._constructed
+
+
+def _positional_only(name: str, what: str, record):
+    """The stand-in for attribute `name` of the block's objects: a callable that passes its
+    positional arguments to `record` (a batched `what` carries positional arguments only)."""
+    if name.startswith("_"):
+        raise AttributeError(name)
+
+    def call(*args, **kwargs):
+        if kwargs:
+            raise TypeError(f"a batched {what} takes positional arguments only")
+        return record(args)
+    return call
 
 
 class Pending:

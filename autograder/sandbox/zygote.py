@@ -189,11 +189,7 @@ def _become_worker(request, channel_fd, output_fd, submission_fd):
         except BaseException:  # noqa: B036
             pass
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:  # noqa: B036 - the student may have replaced or closed it
-                pass
+        worker.flush_output()
         os._exit(status)
 
 

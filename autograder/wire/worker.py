@@ -54,11 +54,7 @@ class Channel:
         try:
             return self.dispatch(message)
         finally:
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except BaseException:  # noqa: B036 - the student may have replaced or closed it
-                    pass
+            flush_output()
 
     def dispatch(self, message):
         """``(value, meta)`` of one request of the grader."""
@@ -92,6 +88,15 @@ class Channel:
                 return facts.call_with_details(func, args, kwargs)
             return facts.watch(self.watched.setdefault(message.get("target"), {"calls": 0, "arrays": []}),
                                func, args, kwargs)
+
+
+def flush_output():
+    """Flush what the student's code printed through Python's buffers into the captured output."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: B036 - the student may have replaced or closed it
+            pass
 
 
 class TrustedProxy:

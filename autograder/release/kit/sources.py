@@ -31,6 +31,7 @@ SHIPPED_MODULES = (
     "wire/objectives.py", "sandbox/zygote.py",
     "sandbox/__init__.py", "sandbox/affinity.py", "sandbox/bubblewrap.py", "sandbox/launch.py",
     "sandbox/limits.py", "sandbox/memory.py", "sandbox/output.py", "sandbox/portable.py", "sandbox/procs.py",
+    "sandbox/running.py",
     "sandbox/uids.py", "sandbox/warm.py",
     "remote/__init__.py", "remote/batch.py", "remote/budget.py", "remote/calls.py", "remote/errors.py",
     "remote/lazy.py", "remote/proxies.py", "remote/stream.py", "remote/student.py", "remote/supervisor.py",

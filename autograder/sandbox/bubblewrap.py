@@ -174,8 +174,8 @@ def zygote_argv(*, bwrap: str, wire_dir: Path, control_fd: int, limits: Limits, 
 def probe(as_root: bool) -> str | None:
     """Start the interpreter once in a sandbox built like a worker's; None if it works, else why not (cached).
 
-    `python -I -S -c pass` (no site import: ~20 ms instead of ~75 ms for a worker script) still
-    needs every mount, the uid drop, the rlimits and the interpreter's own files."""
+    `python -I -S -c pass` (no site import, so much quicker than a worker script) still needs
+    every mount, the uid drop, the rlimits and the interpreter's own files."""
     from autograder.sandbox import uids  # leasing needs root: imported only then
 
     bwrap = bwrap_path()

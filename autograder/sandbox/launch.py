@@ -245,8 +245,8 @@ def start_worker(worker_script: Path, submission_file: Path, module_name: str, c
     With `warm` (bwrap as root only; otherwise ignored), the worker is forked by this thread's
     zygote instead (`warm.py`): it calls `serve_submission` of the worker script's module.
 
-    A cold start in "auto" mode does not wait for the bwrap probe (~35 ms, a self-check's first
-    launch): while no probe has run, the worker starts in bwrap straight away, and if it dies
+    A cold start in "auto" mode does not wait for the bwrap probe (a self-check's first launch
+    would): while no probe has run, the worker starts in bwrap straight away, and if it dies
     before it is ready, `WorkerProcess.sandbox_failure()` runs the probe: when bwrap cannot run
     here the caller starts the worker again, and "auto" means the process fallback from then on.
     """

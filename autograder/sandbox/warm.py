@@ -1,7 +1,7 @@
 """Warm starts: a sandboxed zygote per grading thread forks each worker (sandbox/zygote.py).
 
-A cold worker costs a bubblewrap start plus Python's and numpy's imports, ~0.14 s of CPU
-per submission. A warm worker is a fork of a zygote that has them already, isolated
+A cold worker costs a bubblewrap start plus Python's and numpy's imports per submission
+(docs/performance.md). A warm worker is a fork of a zygote that has them already, isolated
 again in the child: its own mount and IPC namespaces with fresh tmpfs, rlimits, its own
 leased uid without capabilities, no_new_privs. It shares the zygote's network namespace
 (loopback only) and pid namespace (it can see, not signal, the zygote). Only for bwrap
@@ -12,10 +12,9 @@ wanted while the first is alive, or a zygote that fails, means a cold start inst
 zygote dies with the thread that started it (bwrap --die-with-parent), like a cold worker.
 
 What a zygote imports, each of its forks inherits: a submission's own `import scipy.stats`
-(0.7 s) then costs nothing, but every module mapped in makes each fork and exit dearer
-(measured: ~2 ms with numpy alone, ~8 ms with scipy.stats as well). So a submission whose
-source mentions scipy is forked from a zygote that has `SCIPY` imported, any other from
-one that has only numpy (see `preload_for`).
+then costs nothing, but every module mapped in makes each fork and exit dearer. So a
+submission whose source mentions scipy is forked from a zygote that has `SCIPY` imported,
+any other from one that has only numpy (see `preload_for`).
 """
 from __future__ import annotations
 

@@ -76,12 +76,12 @@ class RemoteCalls:
             self._supervisor.start()
             self._supervisor.stream.deadline = self._budget.call_deadline(timeout)
             self._outer_key = key
-            self._current_endpoint().forget()
         elif not self._supervisor.running:
             raise StudentCrash("the student's process was stopped by an earlier fault")
+        peer = self._current_endpoint()
         self._depth += 1
         try:
-            return self._current_endpoint().request(message)
+            return peer.request(message)
         except endpoint.RemoteError as exc:
             raise StudentException(exc.error) from None
         except TimeoutError:
@@ -100,8 +100,8 @@ class RemoteCalls:
             raise StudentCrash(f"the channel to `{key}` broke: {exc}") from None
         finally:
             self._depth -= 1
-            if outermost and self._endpoint is not None:
-                self._endpoint.forget()
+            if outermost:
+                peer.forget()  # the grader objects of this request (a new endpoint starts without any)
 
     def _current_endpoint(self):
         """The loop over the running worker's channel (a new one for each worker launched)."""

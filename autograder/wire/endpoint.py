@@ -96,9 +96,9 @@ class Endpoint:
         Returns ``(value, meta)``; raises `RemoteError` when the peer answered with an error."""
         self._last_id += 1
         rid = self._id_sign * self._last_id
-        self.send(dict(message, id=rid))
+        protocol.send(self.stream, dict(message, id=rid), self.register)
         while True:
-            reply = self.receive()
+            reply = protocol.recv(self.stream, self._max_frame_bytes, self.resolve)
             op = reply["op"]
             if op not in ("return", "raise"):
                 self.serve(reply)

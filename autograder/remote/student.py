@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder import sandbox
-from autograder.remote.batch import Batch
+from autograder.remote.batched import Batch
 from autograder.remote.budget import CallBudget
 from autograder.remote.calls import RemoteCalls
 from autograder.remote.errors import StudentTimeout, SubmissionImportError
@@ -131,7 +131,7 @@ class StudentCode:
 
     def batch(self) -> Batch:
         """A block whose calls on the student's objects are sent in one round trip when it ends
-        (`autograder.remote.batch`): ``with student.batch() as b: g = b.AddGate(); out = g.forward(x, y)``."""
+        (`autograder.remote.batched`): ``with student.batch() as b: g = b.AddGate(); out = g.forward(x, y)``."""
         return Batch(self)
 
     def stream(self, calls):

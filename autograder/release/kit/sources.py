@@ -33,7 +33,7 @@ SHIPPED_MODULES = (
     "sandbox/limits.py", "sandbox/memory.py", "sandbox/output.py", "sandbox/portable.py", "sandbox/procs.py",
     "sandbox/running.py",
     "sandbox/uids.py", "sandbox/warm.py",
-    "remote/__init__.py", "remote/batch.py", "remote/budget.py", "remote/calls.py", "remote/errors.py",
+    "remote/__init__.py", "remote/batched.py", "remote/budget.py", "remote/calls.py", "remote/errors.py",
     "remote/lazy.py", "remote/proxies.py", "remote/stream.py", "remote/student.py", "remote/supervisor.py",
     "results.py", "submission.py", "notebook.py",
     "runtime/__init__.py", "runtime/plugin.py", "runtime/runner.py", "runtime/session.py",

@@ -21,52 +21,64 @@ class Batch:
 
     def __init__(self, student):
         self._student = student
-        self._objects: list[PendingObject] = []
+        self._made: list[Construction] = []
 
     def __getattr__(self, cls: str):
         return _positional_only(cls, "construction", lambda args: self._make(cls, args))
 
     def _make(self, cls: str, args: tuple) -> "PendingObject":
-        made = PendingObject(cls, args)
-        self._objects.append(made)
-        return made
+        construction = Construction(cls, args)
+        self._made.append(construction)
+        return PendingObject(construction)
 
     def __enter__(self) -> "Batch":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            for made in self._objects:
-                made._send(self._student)
+            for construction in self._made:
+                construction.send(self._student)
+
+
+class Construction:
+    """One object the block makes and the calls made on it, in order; what they gave once sent."""
+
+    def __init__(self, cls: str, args: tuple):
+        self.cls, self.args = cls, args
+        self.calls: list[tuple[str, tuple]] = []
+        self._constructed = None
+
+    def record(self, method: str, args: tuple) -> int:
+        """Add a call; its index among the object's calls."""
+        self.calls.append((method, args))
+        return len(self.calls) - 1
+
+    def send(self, student) -> None:
+        self._constructed = student.construct(self.cls, self.args, self.calls)
+
+    def outcomes(self):
+        """What `StudentCode.construct` gave (a `Constructed`); an error before the block ended."""
+        if self._constructed is None:
+            raise RuntimeError(f"`{self.cls}` is read before its `with student.batch()` block ended")
+        return self._constructed
 
 
 class PendingObject:
-    """An object the block will make; calling a method records the call and returns its `Pending` result."""
+    """An object the block will make; calling a method records the call and returns its `Pending` result.
+    Its only attribute of its own is `remote`: every other name is a method of the student's object."""
 
-    def __init__(self, cls: str, args: tuple):
-        self._cls, self._args = cls, args
-        self._calls: list[tuple[str, tuple]] = []
-        self._constructed = None
+    def __init__(self, construction: Construction):
+        self._construction = construction
 
     def __getattr__(self, method: str):
-        return _positional_only(method, "call", lambda args: self._record(method, args))
-
-    def _record(self, method: str, args: tuple) -> "Pending":
-        self._calls.append((method, args))
-        return Pending(self, len(self._calls) - 1)
+        construction = self._construction
+        return _positional_only(method, "call",
+                                lambda args: Pending(construction, construction.record(method, args)))
 
     @property
     def remote(self):
         """The student's object itself (a `RemoteObject`), once the block has ended."""
-        return self._outcomes().obj
-
-    def _send(self, student) -> None:
-        self._constructed = student.construct(self._cls, self._args, self._calls)
-
-    def _outcomes(self):
-        if self._constructed is None:
-            raise RuntimeError(f"`{self._cls}` is read before its `with student.batch()` block ended")
-        return self._constructed
+        return self._construction.outcomes().obj
 
 
 def _positional_only(name: str, what: str, record):
@@ -85,10 +97,10 @@ def _positional_only(name: str, what: str, record):
 class Pending:
     """The result of one batched call: `.value` once the block has ended."""
 
-    def __init__(self, made: PendingObject, index: int):
-        self._made, self._index = made, index
+    def __init__(self, construction: Construction, index: int):
+        self._construction, self._index = construction, index
 
     @property
     def value(self):
         """What the call returned; raises its error (or that of an earlier call that stopped the sequence)."""
-        return self._made._outcomes().result(self._index)
+        return self._construction.outcomes().result(self._index)

@@ -380,7 +380,7 @@ def _seconds(fn) -> float:
 def _call_and_start_cost(mode: str, warm: bool) -> tuple[float, float]:
     """(seconds per call of a function that returns its argument, median seconds of a worker's start
     until the submission is imported) on the path of `mode` and `warm`."""
-    from autograder.runtime.runner import StudentCode
+    from autograder.remote import StudentCode
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tiny.py"

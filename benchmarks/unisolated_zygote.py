@@ -1,4 +1,4 @@
-"""The zygote of wire/zygote.py with its isolation left out: the baseline of bench.py's warm rows.
+"""The zygote of sandbox/zygote.py with its isolation left out: the baseline of bench.py's warm rows.
 
     python -I benchmarks/unisolated_zygote.py --wire WIRE_DIR --scratch DIR --control-fd N [--preload a,b]
 
@@ -17,6 +17,7 @@ import argparse
 import os
 import random
 import sys
+from pathlib import Path
 
 
 def main():
@@ -25,6 +26,7 @@ def main():
     parser.add_argument("--scratch", required=True)
     options, rest = parser.parse_known_args()
     sys.path.insert(0, options.wire)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "autograder" / "sandbox"))
     import numpy as np
     import worker
     import zygote
@@ -62,7 +64,7 @@ def main():
 
     zygote._become_worker = become_worker
     zygote._sweep = lambda uid: True  # the forked child is reaped by `_status`; nothing else is ours
-    sys.argv = [zygote.__file__, *rest]
+    sys.argv = [zygote.__file__, "--wire", options.wire, *rest]
     zygote.main()
 
 

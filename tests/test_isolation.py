@@ -1,7 +1,7 @@
-"""Dependency isolation never fails a correct unit (the engine's rule, `wire/worker.py: isolated`).
+"""Dependency isolation never fails a correct unit (the engine's rule, `wire/isolation.py: isolated`).
 
 Every isolated dependency of every assignment is found by grading each reference solution with
-a recording `StudentCode._call`: each `isolate=` stand-in a check hands over is wrapped so that
+a recording `RemoteCalls.call`: each `isolate=` stand-in a check hands over is wrapped so that
 its calls and results are logged (a new isolation in any suite is covered without editing this
 file). For each (unit, dependency) and each return form the contract allows that differs from
 the reference's on a logged result (a list for a tuple, a bare item for a 1-tuple, a Python
@@ -30,7 +30,8 @@ import pytest
 from autograder import reference as references
 from autograder.runtime import runner
 from autograder.runtime.session import shared_session
-from autograder.student import StudentCode
+from autograder.remote import StudentCode
+from autograder.remote.calls import RemoteCalls
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in runner.SUITES_DIR.iterdir() if (p / "test_visible.py").exists())
@@ -171,7 +172,7 @@ def isolations() -> dict:
     method, result)], "class": bool}}
     for every stand-in a suite's checks called while grading the reference solution."""
     found: dict = {}
-    original = StudentCode._call
+    original = RemoteCalls.call
 
     def recording(self, target, attr, key, args, kwargs, *, isolate=None, **options):
         if not isolate or target != "module":
@@ -181,19 +182,19 @@ def isolations() -> dict:
         value = original(self, target, attr, key, args, kwargs,
                          isolate={n: wrapper.wrap(n, v) for n, v in isolate.items()}, **options)
         for dep, method, result in log:
-            entry = found.setdefault((self._module_name, attr, dep),
+            entry = found.setdefault((self.module_name, attr, dep),
                                      {"methods": {}, "calls": [], "class": isinstance(isolate[dep], type)})
             entry["methods"].setdefault(method, []).append(result)
             entry["calls"].append((args, kwargs, method, result))
         return value
 
-    StudentCode._call = recording
+    RemoteCalls.call = recording
     try:
         for assignment in ASSIGNMENTS:
             result = runner.grade_source(assignment, (ROOT / "solutions" / f"{assignment}.py").read_text())
             assert result.score == result.max_score > 0, assignment
     finally:
-        StudentCode._call = original
+        RemoteCalls.call = original
     return found
 
 
@@ -294,11 +295,8 @@ def test_every_isolated_dependency_keeps_the_unit_correct_in_the_reference_form(
 
 def test_in_form_answers_in_the_students_form():
     """The worker's `in_form`: reference values, the student's container and scalar forms."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("worker_under_test", ROOT / "autograder" / "wire" / "worker.py")
-    worker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(worker)
-    in_form, no_form = worker.in_form, worker.NO_FORM
+    from autograder.wire import isolation
+    in_form, no_form = isolation.in_form, isolation.NO_FORM
     ref = (np.array(0.25),)
     assert type(in_form(ref, np.array(0.5))) is np.ndarray and in_form(ref, np.array(0.5)).shape == ()
     assert type(in_form(ref, [0.5])) is list and type(in_form(ref, [0.5])[0]) is float
@@ -377,7 +375,7 @@ def test_a_call_the_reference_refuses_but_the_students_own_dependency_answers_ke
     refuses: the unit is not failed for it. Control: a call the reference accepts gets the reference's
     value, and a call neither accepts still fails."""
     from autograder.sandbox import Limits
-    from autograder.student import StudentException
+    from autograder.remote import StudentException
 
     path = tmp_path / "own_names.py"
     path.write_text(OWN_NAMES_SOURCE)

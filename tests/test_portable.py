@@ -24,13 +24,14 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox, student as student_module, submission
+from autograder import sandbox, submission
+from autograder.remote import supervisor as student_module
 from autograder.reference import ASSIGNMENTS
 from autograder.release.kit.sources import SHIPPED_MODULES
 from autograder.runtime.runner import grade_source
 from autograder.runtime.session import shared_session
 from autograder.sandbox import Limits, portable
-from autograder.student import StudentCode, StudentCrash, StudentTimeout
+from autograder.remote import StudentCode, StudentCrash, StudentTimeout
 
 REPO = Path(__file__).resolve().parents[1]
 POSIX_ONLY = ("resource", "fcntl", "pwd", "grp", "termios")
@@ -140,12 +141,12 @@ def test_a_fault_costs_only_that_function(fault, kind, tmp_path, only_portable):
     source.write_text(FAULTS)
     with StudentCode(source, "faults", mode="portable", limits=Limits(call_seconds=1.0)) as code:
         assert code.fine(1) == 2
-        first = code._worker
+        first = code._supervisor.worker
         with pytest.raises(kind):
             code.call(fault)
         assert not first.alive()  # killed or dead, and reaped
         assert code.fine(2) == 3  # a fresh worker
-        assert code._worker is not first
+        assert code._supervisor.worker is not first
         if kind is StudentTimeout:
             with pytest.raises(StudentTimeout, match="did not return"):  # poisoned: not run again
                 code.call(fault)
@@ -287,7 +288,7 @@ def test_control_without_the_trusted_deadline_a_hang_blocks_the_grader(tmp_path,
         caller.start()
         caller.join(3.0)
         assert caller.is_alive() and not outcome  # six deadlines later, still waiting
-        code._worker.kill()  # end of file on the channel: the caller learns of a crash, not a timeout
+        code._supervisor.worker.kill()  # end of file on the channel: the caller learns of a crash, not a timeout
         caller.join(30)
         assert not caller.is_alive() and isinstance(outcome[0], StudentCrash)
 
@@ -342,7 +343,7 @@ def import_as_on_windows(modules: list[str], extra_path: Path = REPO) -> subproc
 
 def test_every_module_the_kit_ships_imports_as_on_windows_and_picks_portable():
     modules = kit_modules()
-    assert "autograder.sandbox.portable" in modules and "autograder.student" in modules
+    assert "autograder.sandbox.portable" in modules and "autograder.remote.student" in modules
     run = import_as_on_windows(modules)
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     assert run.stdout.strip().endswith("portable")

@@ -107,7 +107,6 @@ def wire_dir(tmp_path) -> Path:
     folder = tmp_path / "wire"
     folder.mkdir()
     (folder / "worker.py").write_text(STAND_IN_WORKER)
-    shutil.copy(REPO / "autograder" / "wire" / "zygote.py", folder / "zygote.py")
     (folder / "sibling.py").write_text("READY = 'ok'\n")
     return folder
 
@@ -273,7 +272,7 @@ def test_bwrap_worker_is_unprivileged_and_alone_in_its_pid_namespace(start):
         assert [info for info in procs.live_processes() if info.uid == session.worker.host_uid] != []
 
 
-# --- warm starts: workers forked by a zygote (autograder/sandbox/warm.py, autograder/wire/zygote.py) ----------
+# --- warm starts: workers forked by a zygote (autograder/sandbox/warm.py, autograder/sandbox/zygote.py) ----------
 
 @WARM
 def test_warm_worker_is_unprivileged_and_cannot_reach_the_zygote(start):
@@ -320,7 +319,7 @@ def test_warm_worker_sees_nothing_of_the_previous_one(start):
     assert first.run(leave)["result"] == sorted(["gates.py", "left", "left", "left", *installed])
     first.worker.kill()
     second = start("warm")
-    assert second.worker._zygote is first.worker._zygote  # the same zygote forked both
+    assert second.worker.zygote is first.worker.zygote  # the same zygote forked both
     seen = second.run("import os; result = sorted(os.listdir('/tmp') + os.listdir('/scratch') + os.listdir('/dev/shm'))")
     assert seen["result"] == sorted(["gates.py", *installed])
 

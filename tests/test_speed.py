@@ -13,7 +13,7 @@ import pytest
 
 from autograder import sandbox, speed
 from autograder.sandbox import memory
-from autograder.student import StudentCode
+from autograder.remote import StudentCode
 
 PROBE = textwrap.dedent('''\
     import ctypes

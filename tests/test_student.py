@@ -12,7 +12,7 @@ import pytest
 from autograder.checks import CheckFailed
 from autograder.checks.convergence import QUADRATIC, ROSENBROCK, SADDLE, run_in_worker, run_optimizer
 from autograder.sandbox import Limits, affinity, bubblewrap, sandbox_available
-from autograder.student import (
+from autograder.remote import (
     CallResult, RemoteObject, StudentCrash, StudentException, StudentFault, StudentTimeout, StudentCode,
     SubmissionImportError)
 
@@ -182,7 +182,7 @@ def test_remote_objects_keep_state_and_map_in_one_round_trip(student):
 
 def test_a_maps_argument_tuples_travel_as_stacked_columns(student, monkeypatch):
     """Four or more like argument tuples go out as one array per position, not array by array."""
-    from autograder import student as student_module
+    from autograder.remote import calls as student_module
 
     headers = []
     real_frame_parts = student_module.protocol.frame_parts
@@ -302,7 +302,7 @@ USES_SOURCE = textwrap.dedent("""
 
 
 def test_uses_names_what_a_function_may_read_at_call_time(tmp_path):
-    """`StudentCode.uses` (worker.names_used): the names in every piece of code that calling a
+    """`StudentCode.uses` (isolation.names_used): the names in every piece of code that calling a
     function may run with the module's globals, through helpers, classes, wrappers and tables;
     None (isolate everything) when globals are reached dynamically or through unreadable code."""
     path = tmp_path / "mod.py"
@@ -507,7 +507,7 @@ def test_auto_mode_starts_before_probing_and_falls_back_when_bwrap_cannot_run(tm
     path.write_text("def double(x):\n    print('doubling')\n    return 2 * x\n")
     with StudentCode(path, "mod") as code:
         assert code.double(21) == 42
-        assert code._worker.mode == "process"
+        assert code._supervisor.worker.mode == "process"
     assert code.output() == "doubling\n"  # all of the worker's, nothing of the failed sandbox's
     assert "Operation not permitted" in bubblewrap.probe(os.geteuid() == 0)
     assert runs.read_text() == "run\n" * 2  # the worker's start, then the probe; none after

@@ -1,7 +1,7 @@
 """Contract checks of SPEC §1: no input mutation, determinism, no global RNG, no
 floating-point warnings, finite output, shape and dtype.
 
-They read the facts of one call (anything shaped like `autograder.student.CallResult`:
+They read the facts of one call (anything shaped like `autograder.remote.CallResult`:
 `.value`, `.args_after`, optionally `.kwargs_after`, `.fp_warnings`, `.global_rng_used`),
 so they work on the student's remote calls (``student.call(name, *args, details=True)``)
 and on local callables (`local_call`). A call that raised never produced such a result:
@@ -11,7 +11,6 @@ here too ("a contract check must fail when the function never returned").
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import find_disagreement, fmt
+from autograder.wire import facts
 
 
 @dataclass
@@ -35,23 +35,11 @@ class LocalCallResult:
 
 
 def local_call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> LocalCallResult:
-    """Call `func` on the arguments themselves (so mutation shows) and record the contract facts."""
-    fp_events: list[str] = []
-    rng_before = np.random.get_state(legacy=False)["state"]
-    with warnings.catch_warnings(record=True) as caught, \
-            np.errstate(divide="call", over="call", invalid="call", under="ignore"):
-        warnings.simplefilter("always")
-        old_call = np.seterrcall(lambda kind, flag: fp_events.append(kind))
-        try:
-            value = func(*args, **kwargs)
-        finally:
-            np.seterrcall(old_call)
-    fp_events += [f"{w.category.__name__}: {w.message}" for w in caught
-                  if issubclass(w.category, RuntimeWarning)]
-    rng_after = np.random.get_state(legacy=False)["state"]
-    rng_used = rng_before["pos"] != rng_after["pos"] or not np.array_equal(rng_before["key"], rng_after["key"])
-    returned = next((i for i, a in enumerate(args) if a is value and isinstance(a, np.ndarray)), None)
-    return LocalCallResult(value, args, kwargs, sorted(set(fp_events)), rng_used, returned_input=returned)
+    """Call `func` on the arguments themselves (so mutation shows) and record the contract facts,
+    observed by the same code as in the worker (`wire/facts.py: call_with_details`)."""
+    value, meta = facts.call_with_details(func, args, kwargs)
+    return LocalCallResult(value, args, kwargs, meta["fp_warnings"], meta["global_rng_used"],
+                           returned_input=meta["returned_input"])
 
 
 def returned_value(result: Any, *, what: str) -> Any:

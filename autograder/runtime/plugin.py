@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
-from autograder.student import StudentFault
+from autograder.remote import StudentFault
 
 MARKERS = (
     "points(n): points the check is worth",

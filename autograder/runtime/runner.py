@@ -18,7 +18,7 @@ from pathlib import Path
 
 from autograder import reference, sandbox, speed
 from autograder.results import CheckResult, SubmissionResult, grader_error_summary
-from autograder.student import StudentCode, SubmissionImportError
+from autograder.remote import StudentCode, SubmissionImportError
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
 

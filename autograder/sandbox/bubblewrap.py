@@ -151,17 +151,19 @@ def bwrap_argv(*, bwrap: str, wire_dir: Path, worker_name: str, submission_fd: i
 
 
 ZYGOTE_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_SYS_ADMIN", "CAP_KILL", "CAP_SETPCAP")
+ZYGOTE_SCRIPT = Path(__file__).resolve().parent / "zygote.py"  # privileged: not in the worker's folder
+ZYGOTE = PurePosixPath("/zygote/zygote.py")  # where the zygote's sandbox has it, read-only
 
 
 def zygote_argv(*, bwrap: str, wire_dir: Path, control_fd: int, limits: Limits, roots: list[Path],
                 sites: list[Path], preload: tuple[str, ...] = ()) -> list[str]:
-    """A sandbox like a worker's (as root) running `python -I /wire/zygote.py`, which keeps only
-    the capabilities it needs to isolate and drop each forked worker (see wire/zygote.py), and
-    imports `preload` before it forks any."""
+    """A sandbox like a worker's (as root) running `python -I /zygote/zygote.py`, which keeps only
+    the capabilities it needs to isolate and drop each forked worker (see sandbox/zygote.py),
+    imports `preload` before it forks any, and forks workers that serve with /wire/worker.py."""
     identity = [arg for cap in ZYGOTE_CAPS for arg in ("--cap-add", cap)]
     argv = _sandbox_options(bwrap=bwrap, wire_dir=wire_dir, limits=limits, roots=roots, sites=sites,
-                            identity=identity, files=[])
-    return argv + ["--", sys.executable, "-I", str(WIRE / "zygote.py"), "--control-fd", str(control_fd),
+                            identity=identity, files=["--ro-bind", str(ZYGOTE_SCRIPT), str(ZYGOTE)])
+    return argv + ["--", sys.executable, "-I", str(ZYGOTE), "--control-fd", str(control_fd), "--wire", str(WIRE),
                    "--preload", ",".join(preload)]
 
 
@@ -169,8 +171,8 @@ def zygote_argv(*, bwrap: str, wire_dir: Path, control_fd: int, limits: Limits, 
 def probe(as_root: bool) -> str | None:
     """Start the interpreter once in a sandbox built like a worker's; None if it works, else why not (cached).
 
-    `python -I -S -c pass` (no site import: ~20 ms instead of ~75 ms for a worker script) still
-    needs every mount, the uid drop, the rlimits and the interpreter's own files."""
+    `python -I -S -c pass` (no site import, so much quicker than a worker script) still needs
+    every mount, the uid drop, the rlimits and the interpreter's own files."""
     from autograder.sandbox import uids  # leasing needs root: imported only then
 
     bwrap = bwrap_path()

@@ -10,10 +10,8 @@ import stat
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
-import weakref
 from pathlib import Path
 
 from autograder.sandbox import bubblewrap, portable, procs, uids
@@ -21,6 +19,7 @@ from autograder.sandbox import warm as warm_start
 from autograder.sandbox.warm import WarmWorker
 from autograder.sandbox.limits import Limits, apply_rlimits
 from autograder.sandbox.output import OutputCollector
+from autograder.sandbox.running import RunningWorker, Teardown
 
 MODES = ("auto", "bwrap", "process", "portable")
 MARKER_VARIABLE = "AUTOGRADER_WORKER"  # process mode: tags the worker's environment for the kill sweep
@@ -136,9 +135,8 @@ def _open_submission(path: Path) -> int:
     return fd
 
 
-class WorkerProcess:
-    """A running worker. `kill()` it when done (also on normal exit: it removes daemons,
-    the scratch folder and the uid lease); it is also called at garbage collection and exit."""
+class WorkerProcess(RunningWorker):
+    """A cold worker: a process of its own in bwrap or the process fallback (`start_worker`)."""
 
     def __init__(self, *, mode: str, popen: subprocess.Popen, collector: OutputCollector,
                  lease: uids.UidLease | None, scratch: Path | None, marker: bytes | None,
@@ -149,12 +147,14 @@ class WorkerProcess:
         self.host_uid = lease.uid if lease else None   # the uid of all its processes on the host, if leased
         self.scratch = scratch                           # host scratch folder (process mode only)
         self._popen = popen
-        self._collector = collector
-        self._teardown = _Teardown(mode, popen, collector, lease, scratch, marker)
-        weakref.finalize(self, self._teardown.run)
-
-    def alive(self) -> bool:
-        return self._popen.poll() is None
+        kill = (functools.partial(_kill_bwrap, popen, lease) if mode == "bwrap"
+                else functools.partial(_kill_process, popen, lease, marker))
+        cleanups = [collector.stop]
+        if scratch is not None:
+            cleanups.append(functools.partial(shutil.rmtree, scratch, ignore_errors=True))
+        if lease is not None:
+            cleanups.append(lease.release)
+        super().__init__(collector, Teardown(kill, cleanups))
 
     def sandbox_failure(self) -> str | None:
         """Why bwrap cannot start workers here (probing now), for a worker `start_worker` started
@@ -171,87 +171,48 @@ class WorkerProcess:
             return -(code - 128)  # bwrap reports a signal N of its child as 128 + N
         return code
 
-    def output(self) -> str:
-        """Captured stdout+stderr so far, at most `limits.output_bytes` of it (never blocks)."""
-        return self._collector.text()
 
-    def kill(self) -> None:
-        """Kill the worker's whole process tree, reap it, remove its scratch folder; idempotent."""
-        self._teardown.run()
+def _kill_bwrap(popen: subprocess.Popen, lease: uids.UidLease | None) -> list[int]:
+    """Kill the pid namespace's init: the kernel then kills everything inside, and bwrap exits once
+    init is reaped. What is left to check: no process of the namespace (or of the leased uid)."""
+    inits = procs.children_of(popen.pid) if popen.poll() is None else []  # not reaped: ours
+    namespace = procs.pid_namespace(inits[0]) if inits else None
+    for pid in inits:
+        procs.kill(pid)
+    if not inits:
+        popen.kill()
+    procs.reap(popen)
+    leased_uid, own_uid = (lease.uid if lease else None), os.getuid()
 
-    def __enter__(self) -> WorkerProcess:
-        return self
+    def belongs(info: procs.ProcInfo) -> bool:  # the namespace holds only the leased uid and ours
+        return info.uid == leased_uid or (
+            info.uid == own_uid and namespace is not None and procs.pid_namespace(info.pid) == namespace)
 
-    def __exit__(self, *exc_info) -> None:
-        self.kill()
+    return _sweep(belongs) if procs.proc_available() else []
 
 
-class _Teardown:
-    """Everything `kill()` must undo; kept apart from WorkerProcess so that a finalizer can run it."""
+def _kill_process(popen: subprocess.Popen, lease: uids.UidLease | None, marker: bytes | None) -> list[int]:
+    """Kill a process-mode worker's group and every process of its leased uid, or, without a uid of
+    its own, of its session, its descendants and those carrying its environment marker."""
+    if lease is not None:
+        _signal_group(popen.pid)
+        survivors = uids.kill_uid(lease.uid, procs.KILL_TIMEOUT)
+        procs.reap(popen)
+        return survivors
+    session = popen.pid  # start_new_session: the worker leads its own session
+    running = popen.poll() is None  # not reaped yet, so the pid cannot belong to anyone else
+    tree = procs.descendants(session, procs.live_processes()) if running and procs.proc_available() else set()
+    own_uid = os.getuid()
 
-    def __init__(self, mode, popen, collector, lease, scratch, marker):
-        self.mode, self.popen, self.collector = mode, popen, collector
-        self.lease, self.scratch, self.marker = lease, scratch, marker
-        self._lock = threading.Lock()
-        self._done = False
-        self._owner = os.getpid()
+    def belongs(info: procs.ProcInfo) -> bool:
+        return info.uid == own_uid and (info.session == session or info.pid in tree
+                                        or procs.has_environ_marker(info.pid, marker))
 
-    def run(self) -> None:
-        if os.getpid() != self._owner:
-            return  # a forked copy (e.g. a pool process) must not kill its parent's workers at exit
-        with self._lock:
-            if self._done:
-                return
-            self._done = True
-            try:
-                survivors = self._kill_bwrap() if self.mode == "bwrap" else self._kill_process()
-            finally:
-                self.collector.stop()
-                if self.scratch is not None:
-                    shutil.rmtree(self.scratch, ignore_errors=True)
-                if self.lease is not None:
-                    self.lease.release()
-        if survivors:
-            warnings.warn(f"sandbox: worker processes {survivors} survived kill()", RuntimeWarning, stacklevel=3)
-
-    def _kill_bwrap(self) -> list[int]:
-        """Kill the pid namespace's init: the kernel then kills everything inside, and bwrap exits once
-        init is reaped. What is left to check: no process of the namespace (or of the leased uid)."""
-        inits = procs.children_of(self.popen.pid) if self.popen.poll() is None else []  # not reaped: ours
-        namespace = procs.pid_namespace(inits[0]) if inits else None
-        for pid in inits:
-            procs.kill(pid)
-        if not inits:
-            self.popen.kill()
-        procs.reap(self.popen)
-        leased_uid, own_uid = (self.lease.uid if self.lease else None), os.getuid()
-
-        def belongs(info: procs.ProcInfo) -> bool:  # the namespace holds only the leased uid and ours
-            return info.uid == leased_uid or (
-                info.uid == own_uid and namespace is not None and procs.pid_namespace(info.pid) == namespace)
-
-        return _sweep(belongs) if procs.proc_available() else []
-
-    def _kill_process(self) -> list[int]:
-        if self.lease is not None:
-            _signal_group(self.popen.pid)
-            survivors = uids.kill_uid(self.lease.uid, procs.KILL_TIMEOUT)
-            procs.reap(self.popen)
-            return survivors
-        session = self.popen.pid  # start_new_session: the worker leads its own session
-        running = self.popen.poll() is None  # not reaped yet, so the pid cannot belong to anyone else
-        tree = procs.descendants(session, procs.live_processes()) if running and procs.proc_available() else set()
-        own_uid = os.getuid()
-
-        def belongs(info: procs.ProcInfo) -> bool:
-            return info.uid == own_uid and (info.session == session or info.pid in tree
-                                            or procs.has_environ_marker(info.pid, self.marker))
-
-        _signal_group(session)
-        for pid in tree:
-            procs.kill(pid)
-        procs.reap(self.popen)
-        return _sweep(belongs) if procs.proc_available() else []
+    _signal_group(session)
+    for pid in tree:
+        procs.kill(pid)
+    procs.reap(popen)
+    return _sweep(belongs) if procs.proc_available() else []
 
 
 def _signal_group(pgid: int) -> None:
@@ -274,7 +235,7 @@ def _sweep(belongs) -> list[int]:
 
 
 def start_worker(worker_script: Path, submission_file: Path, module_name: str, channel_fd: int,
-                 mode: str = "auto", limits: Limits = Limits(), warm: bool = False) -> WorkerProcess | WarmWorker:
+                 mode: str = "auto", limits: Limits = Limits(), warm: bool = False) -> RunningWorker:
     """Start `<python> -I <worker_script> --fd <channel_fd> --module <module_name> --file <copy>`
     in the sandbox, where <copy> is a private copy of `submission_file`.
 
@@ -284,8 +245,8 @@ def start_worker(worker_script: Path, submission_file: Path, module_name: str, c
     With `warm` (bwrap as root only; otherwise ignored), the worker is forked by this thread's
     zygote instead (`warm.py`): it calls `serve_submission` of the worker script's module.
 
-    A cold start in "auto" mode does not wait for the bwrap probe (~35 ms, a self-check's first
-    launch): while no probe has run, the worker starts in bwrap straight away, and if it dies
+    A cold start in "auto" mode does not wait for the bwrap probe (a self-check's first launch
+    would): while no probe has run, the worker starts in bwrap straight away, and if it dies
     before it is ready, `WorkerProcess.sandbox_failure()` runs the probe: when bwrap cannot run
     here the caller starts the worker again, and "auto" means the process fallback from then on.
     """

@@ -39,10 +39,24 @@ class BoundedText:
         return text
 
 
-class OutputCollector:
-    def __init__(self, read_fd: int, cap: int):
-        self._fd = read_fd
+class CapturedOutput:
+    """A worker's output as a thread drains it into a `BoundedText`; `stop()` ends the draining."""
+
+    def __init__(self, cap: int):
         self._buffer = BoundedText(cap)
+
+    def text(self) -> str:
+        """What was captured so far (UTF-8, undecodable bytes replaced), with a note if truncated."""
+        return self._buffer.text()
+
+
+class OutputCollector(CapturedOutput):
+    """A pipe's output (the POSIX workers' stdout and stderr), drained by a thread that `select`s
+    on the pipe and on a wake-up pipe, so that `stop()` ends it even while a writer lives."""
+
+    def __init__(self, read_fd: int, cap: int):
+        super().__init__(cap)
+        self._fd = read_fd
         self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(target=self._drain, name=f"sandbox-output-{read_fd}", daemon=True)
         self._thread.start()
@@ -59,10 +73,6 @@ class OutputCollector:
                 if not chunk:
                     return
                 self._buffer.add(chunk)
-
-    def text(self) -> str:
-        """What was captured so far (UTF-8, undecodable bytes replaced), with a note if truncated."""
-        return self._buffer.text()
 
     def stop(self, timeout: float = 1.0) -> None:
         """Let the thread read what is already in the pipe, then end it and close the pipe."""

@@ -23,6 +23,7 @@ limits and, on Windows, processes the student's code started itself may outlive 
 """
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import shutil
@@ -31,12 +32,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-import weakref
 from pathlib import Path
 
 from autograder import speed
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.output import BoundedText
+from autograder.sandbox.output import CapturedOutput
+from autograder.sandbox.running import RunningWorker, Teardown
 
 FORCE_VARIABLE = "AUTOGRADER_SANDBOX"  # "portable": `--sandbox auto` picks this mode (tests force it on Linux)
 CHUNK = 1 << 20            # one read from a pipe
@@ -162,13 +163,13 @@ class PipeChannel:
                 break
 
 
-class StreamCollector:
+class StreamCollector(CapturedOutput):
     """The worker's stderr (where its stdout goes too), drained by a thread: the first `cap`
     bytes kept, the rest counted. Thread-based because `select()` does not work on Windows pipes."""
 
     def __init__(self, stream, cap: int):
+        super().__init__(cap)
         self._stream = stream
-        self._buffer = BoundedText(cap)
         self._thread = threading.Thread(target=self._drain, name="portable-worker-output", daemon=True)
         self._thread.start()
 
@@ -182,10 +183,6 @@ class StreamCollector:
                 return
             self._buffer.add(chunk)
 
-    def text(self) -> str:
-        """What was captured so far (UTF-8, undecodable bytes replaced), with a note if truncated."""
-        return self._buffer.text()
-
     def stop(self, timeout: float = 1.0) -> None:
         """Wait (a little) for the rest of the output, then close the pipe. A process the worker
         started that still holds the pipe keeps the daemon thread blocked (and the pipe open);
@@ -195,26 +192,20 @@ class StreamCollector:
             self._stream.close()
 
 
-class PortableWorker:
-    """A running portable worker: the same interface as `launch.WorkerProcess`, plus `channel`
-    (a `PipeChannel`). `kill()` it when done; it is also called at garbage collection."""
+class PortableWorker(RunningWorker):
+    """A running portable worker; its `channel` (a `PipeChannel`) is the trusted end of the
+    worker's stdin and stdout."""
 
     mode = "portable"
-    host_uid = None  # no uid of its own
 
     def __init__(self, popen: subprocess.Popen, channel: PipeChannel, collector: StreamCollector, scratch: Path):
         self.pid = popen.pid
         self.channel = channel
         self.scratch = scratch
-        self._popen, self._collector = popen, collector
-        self._teardown = _PortableTeardown(popen, channel, collector, scratch)
-        weakref.finalize(self, self._teardown.run)
-
-    def alive(self) -> bool:
-        return self._popen.poll() is None
-
-    def sandbox_failure(self) -> str | None:
-        return None  # nothing to probe: a plain process
+        self._popen = popen
+        cleanups = [channel.close, functools.partial(_close_pipes, popen), collector.stop,
+                    functools.partial(shutil.rmtree, scratch, ignore_errors=True)]
+        super().__init__(collector, Teardown(functools.partial(_kill, popen), cleanups))
 
     def wait(self, timeout: float | None = None) -> int | None:
         """The exit status (-N when killed by signal N on POSIX), None if still running after `timeout`."""
@@ -223,54 +214,29 @@ class PortableWorker:
         except subprocess.TimeoutExpired:
             return None
 
-    def output(self) -> str:
-        return self._collector.text()
 
-    def kill(self) -> None:
-        """Kill the worker (and on POSIX its process group), reap it, remove its scratch folder; idempotent."""
-        self._teardown.run()
+def _kill(popen: subprocess.Popen) -> list[int]:
+    """Kill the worker (and on POSIX its process group) and reap it. Nothing can be swept: no
+    survivors are known."""
+    if popen.poll() is None:
+        _kill_group(popen)
+        try:
+            popen.kill()
+        except OSError:
+            pass
+    try:
+        popen.wait(KILL_SECONDS)
+    except subprocess.TimeoutExpired:
+        pass
+    return []
 
-    def __enter__(self) -> PortableWorker:
-        return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.kill()
-
-
-class _PortableTeardown:
-    def __init__(self, popen, channel, collector, scratch):
-        self.popen, self.channel, self.collector, self.scratch = popen, channel, collector, scratch
-        self._lock = threading.Lock()
-        self._done = False
-        self._owner = os.getpid()
-
-    def run(self) -> None:
-        if os.getpid() != self._owner:
-            return  # a forked copy must not kill its parent's workers
-        with self._lock:
-            if self._done:
-                return
-            self._done = True
-            try:
-                if self.popen.poll() is None:
-                    _kill_group(self.popen)
-                    try:
-                        self.popen.kill()
-                    except OSError:
-                        pass
-                try:
-                    self.popen.wait(KILL_SECONDS)
-                except subprocess.TimeoutExpired:
-                    pass
-            finally:
-                self.channel.close()
-                for pipe in (self.popen.stdin, self.popen.stdout):
-                    try:
-                        pipe.close()
-                    except OSError:
-                        pass
-                self.collector.stop()
-                shutil.rmtree(self.scratch, ignore_errors=True)
+def _close_pipes(popen: subprocess.Popen) -> None:
+    for pipe in (popen.stdin, popen.stdout):
+        try:
+            pipe.close()
+        except OSError:
+            pass
 
 
 def _kill_group(popen: subprocess.Popen) -> None:

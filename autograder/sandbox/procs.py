@@ -119,7 +119,7 @@ def reap(popen: subprocess.Popen) -> None:
     """Wait for a killed child; SIGKILL it directly if it takes longer than KILL_TIMEOUT.
 
     The wait is on a pidfd, which wakes at the exit: `Popen.wait(timeout)` polls with
-    doubling sleeps, ~12 ms late for a bwrap that takes a few ms to exit.
+    doubling sleeps, which wake late for a bwrap that takes only a few ms to exit.
     """
     _wait_for_exit(popen.pid, KILL_TIMEOUT)
     try:

@@ -1,7 +1,7 @@
-"""Warm starts: a sandboxed zygote per grading thread forks each worker (wire/zygote.py).
+"""Warm starts: a sandboxed zygote per grading thread forks each worker (sandbox/zygote.py).
 
-A cold worker costs a bubblewrap start plus Python's and numpy's imports, ~0.14 s of CPU
-per submission. A warm worker is a fork of a zygote that has them already, isolated
+A cold worker costs a bubblewrap start plus Python's and numpy's imports per submission
+(docs/performance.md). A warm worker is a fork of a zygote that has them already, isolated
 again in the child: its own mount and IPC namespaces with fresh tmpfs, rlimits, its own
 leased uid without capabilities, no_new_privs. It shares the zygote's network namespace
 (loopback only) and pid namespace (it can see, not signal, the zygote). Only for bwrap
@@ -12,10 +12,9 @@ wanted while the first is alive, or a zygote that fails, means a cold start inst
 zygote dies with the thread that started it (bwrap --die-with-parent), like a cold worker.
 
 What a zygote imports, each of its forks inherits: a submission's own `import scipy.stats`
-(0.7 s) then costs nothing, but every module mapped in makes each fork and exit dearer
-(measured: ~2 ms with numpy alone, ~8 ms with scipy.stats as well). So a submission whose
-source mentions scipy is forked from a zygote that has `SCIPY` imported, any other from
-one that has only numpy (see `preload_for`).
+then costs nothing, but every module mapped in makes each fork and exit dearer. So a
+submission whose source mentions scipy is forked from a zygote that has `SCIPY` imported,
+any other from one that has only numpy (see `preload_for`).
 """
 from __future__ import annotations
 
@@ -33,6 +32,7 @@ from pathlib import Path
 from autograder.sandbox import bubblewrap, procs, uids
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.output import OutputCollector
+from autograder.sandbox.running import RunningWorker, Teardown
 
 REQUEST_TIMEOUT = 10.0
 ZYGOTE_OUTPUT_BYTES = 16 << 10
@@ -194,94 +194,65 @@ def _discard(zygote: Zygote) -> None:
     zygote.close()
 
 
-class WarmWorker:
-    """A worker forked by a zygote, with the interface of `launch.WorkerProcess` but its host pid
-    (nothing needs it: kill() goes through the zygote and the uid). `kill()` it when done; it is
-    also killed at garbage collection."""
+class WarmWorker(RunningWorker):
+    """A worker forked by a zygote. It has no host pid of its own that anything needs: `kill()`
+    goes through the zygote and the uid."""
 
     mode = "bwrap"
     scratch = None  # its /scratch is a tmpfs of its own mount namespace, gone with it
 
     def __init__(self, zygote: Zygote, pid: int, lease: uids.UidLease, output: OutputCollector):
         self.host_uid = lease.uid
-        self._zygote, self._pid, self._output = zygote, pid, output
-        self._teardown = _WarmTeardown(zygote, pid, lease, output)
-        weakref.finalize(self, self._teardown.run)
-
-    def alive(self) -> bool:
-        return self._poll() is None
-
-    def _poll(self) -> int | None:
-        teardown = self._teardown
-        if teardown.status is None and not teardown.done:
-            try:
-                teardown.status = self._zygote.poll(self._pid)
-            except ZygoteFailed:
-                teardown.status = -9
-        if teardown.status is None and teardown.done:
-            return -9  # killed by kill()
-        return teardown.status
+        self.zygote = zygote  # the zygote that forked it
+        self._child = _ZygoteChild(zygote, pid, lease)
+        super().__init__(output, Teardown(self._child.kill, [output.stop, self._child.release_lease]))
 
     def wait(self, timeout: float | None = None) -> int | None:
         """The exit status (-N when killed by signal N), None if still running after `timeout`."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while (status := self._poll()) is None:
+        while (status := self._child.poll(killed=self._teardown.done)) is None:
             if deadline is not None and time.monotonic() >= deadline:
                 return None
             time.sleep(0.01)
         return status
 
-    def output(self) -> str:
-        return self._output.text()
 
-    def sandbox_failure(self) -> None:
-        """None: a zygote is started only after the probe."""
-        return None
+class _ZygoteChild:
+    """Worker `pid` of `zygote`, running as the leased uid: its exit status, and its kill."""
 
-    def kill(self) -> None:
-        """Kill the worker and every process of its uid, reap it, free the uid and the zygote; idempotent."""
-        self._teardown.run()
-
-    def __enter__(self) -> WarmWorker:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.kill()
-
-
-class _WarmTeardown:
-    """What `WarmWorker.kill()` undoes; apart from the worker so that a finalizer can run it."""
-
-    def __init__(self, zygote: Zygote, pid: int, lease: uids.UidLease, output: OutputCollector):
-        self.zygote, self.pid, self.lease, self.output = zygote, pid, lease, output
+    def __init__(self, zygote: Zygote, pid: int, lease: uids.UidLease):
+        self.zygote, self.pid, self.lease = zygote, pid, lease
         self.status: int | None = None
-        self.done = False
-        self._lock = threading.Lock()
-        self._owner = os.getpid()
+        self.clean = False  # the kill left no process of the uid: its lease is marked clean
 
-    def run(self) -> None:
-        if os.getpid() != self._owner:
-            return  # a forked copy must not touch its parent's workers
-        with self._lock:
-            if self.done:
-                return
-            self.done = True
-            survivors, clean = [], False
+    def poll(self, killed: bool) -> int | None:
+        """The exit status (-9 once `killed` without one), None while it runs."""
+        if self.status is None and not killed:
             try:
-                try:  # the zygote kills its child (whatever uid it has reached), reaps it, sweeps the uid
-                    status, clean = self.zygote.reap(self.pid, self.lease.uid)
-                    self.status = status if self.status is None else self.status
-                    self.zygote.busy = False
-                except ZygoteFailed:
-                    _discard(self.zygote)  # killing its sandbox kills the worker too
-                if not clean:  # escaped daemons the zygote could not account for
-                    survivors = uids.kill_uid(self.lease.uid, procs.KILL_TIMEOUT)
-                    clean = not survivors and procs.proc_available()
-            finally:
-                self.output.stop()
-                self.lease.release(clean=clean)
-        if survivors:
-            warnings.warn(f"sandbox: worker processes {survivors} survived kill()", RuntimeWarning, stacklevel=3)
+                self.status = self.zygote.poll(self.pid)
+            except ZygoteFailed:
+                self.status = -9
+        if self.status is None and killed:
+            return -9
+        return self.status
+
+    def kill(self) -> list[int]:
+        """The zygote kills its child (whatever uid it has reached), reaps it and sweeps the uid;
+        where it cannot tell that nothing is left, the host kills the uid's processes itself."""
+        try:
+            status, self.clean = self.zygote.reap(self.pid, self.lease.uid)
+            self.status = status if self.status is None else self.status
+            self.zygote.busy = False
+        except ZygoteFailed:
+            _discard(self.zygote)  # killing its sandbox kills the worker too
+        if self.clean:
+            return []
+        survivors = uids.kill_uid(self.lease.uid, procs.KILL_TIMEOUT)  # escaped daemons the zygote missed
+        self.clean = not survivors and procs.proc_available()
+        return survivors
+
+    def release_lease(self) -> None:
+        self.lease.release(clean=self.clean)
 
 
 def start_warm(zygote: Zygote, submission_fd: int, submission_name: str, module_name: str, channel_fd: int,

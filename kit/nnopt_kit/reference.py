@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from nnopt_kit import replay
-from nnopt_kit.student import StudentCode
+from nnopt_kit.remote.calls import RemoteCalls
 
 ASSIGNMENTS = ("gates", "activations", "initializers", "optimizers", "line_search", "quasi_newton")
 HANDOUTS_DIR = Path(__file__).resolve().parent / "handouts"
@@ -35,7 +35,7 @@ def definitions_source(assignment: str) -> str:
 
 
 def _without_recorded_isolation(call):
-    """`StudentCode._call` that drops recorded stand-ins from `isolate` (module docstring)."""
+    """`RemoteCalls.call` that drops recorded stand-ins from `isolate` (module docstring)."""
 
     def _call(self, target, attr, key, args, kwargs, *, isolate=None, **options):
         if isolate:
@@ -46,5 +46,5 @@ def _without_recorded_isolation(call):
     return _call
 
 
-if not hasattr(StudentCode._call, "__wrapped__"):
-    StudentCode._call = _without_recorded_isolation(StudentCode._call)
+if not hasattr(RemoteCalls.call, "__wrapped__"):
+    RemoteCalls.call = _without_recorded_isolation(RemoteCalls.call)

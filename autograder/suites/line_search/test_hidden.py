@@ -6,7 +6,7 @@ import pytest
 
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
-from autograder.student import StudentException
+from autograder.remote import StudentException
 from autograder.checks.minimizers import (
     INV_PHI, assert_inside_interval, assert_minimizer, assert_within_tol_result, assert_returns_final_midpoint,
     final_bracket_width, midpoint_shrinks)

@@ -5,7 +5,7 @@ import numpy as np
 
 from autograder.checks import CheckFailed
 from autograder.checks.contract import assert_dtype, assert_earlier_inputs_unchanged, assert_no_mutation, assert_shape, snapshot
-from autograder.student import StudentException
+from autograder.remote import StudentException
 from autograder.suites.optimizers.cases import CONTRACT_SEED, STREAM_SHAPE, gradient_stream, reference_iterates
 from autograder.suites.optimizers.mistakes import SHARED_STATE
 from autograder.suites.optimizers.state import raise_with_shared_state_diagnosis

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
-from autograder.student import StudentException
+from autograder.remote import StudentException
 from autograder.suites.optimizers.cases import (
     SHAPES, VISIBLE_SEED, gradient_stream, reference_iterates, reference_shape_outputs, shape_inputs, teacher_forced)
 from autograder.suites.optimizers.mistakes import SHARED_STATE, shape_mistakes

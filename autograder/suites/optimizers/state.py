@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 
 from autograder.checks import CheckFailed
-from autograder.student import StudentException
+from autograder.remote import StudentException
 from autograder.suites.optimizers.cases import SHAPES, STREAM_SHAPE
 from autograder.suites.optimizers.mistakes import SHARED_STATE
 

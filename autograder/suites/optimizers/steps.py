@@ -15,7 +15,7 @@ import numpy as np
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
 from autograder.checks.convergence import Objective, check_converges, run_in_worker, trajectory_artifact
-from autograder.student import StudentException
+from autograder.remote import StudentException
 from autograder.suites.optimizers.cases import (
     ROW_SCALES, STREAM_SHAPE, VISIBLE_SEED, gradient_stream, reference_iterates, reference_run, teacher_forced)
 from autograder.suites.optimizers.mistakes import SHARED_STATE, default_mistakes, optimizer_mistakes

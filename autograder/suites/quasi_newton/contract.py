@@ -7,7 +7,7 @@ representative case.
 from __future__ import annotations
 
 from autograder.checks.contract import assert_no_mutation, snapshot
-from autograder.student import StudentException
+from autograder.remote import StudentException
 
 
 def calls_watched(student, name: str, cases):

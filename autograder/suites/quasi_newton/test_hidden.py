@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
-from autograder.student import StudentException
+from autograder.remote import StudentException
 from autograder.checks.agreement import assert_agrees, fmt
 from autograder.checks.contract import assert_no_mutation, snapshot
 from autograder.checks.minimizers import (

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
-from autograder.student import StudentException
+from autograder.remote import StudentException
 from autograder.checks.agreement import assert_agrees, fmt
 from autograder.checks.minimizers import assert_bfgs_result, assert_matrix, assert_new_array, exact_line_search
 from autograder.suites.quasi_newton.contract import assert_update_leaves_inputs_unchanged

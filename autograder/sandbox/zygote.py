@@ -1,7 +1,9 @@
 """A warm worker factory: Python with numpy (and scipy) imported, forking one isolated worker per request.
 
-Runs inside a bubblewrap sandbox built like a worker's (same binds, no network, its own
-pid namespace), as root of the host without any capability but CAP_SETUID, CAP_SETGID,
+The privileged part of warm starts (sandbox/warm.py is its trusted side). It is not code of the
+worker's: bubblewrap binds this one file into the zygote's sandbox beside the worker's folder
+(`bubblewrap.zygote_argv`), and a worker never sees it. Runs inside a bubblewrap sandbox built
+like a worker's (same binds, no network, its own pid namespace), as root of the host without any capability but CAP_SETUID, CAP_SETGID,
 CAP_SYS_ADMIN, CAP_KILL and CAP_SETPCAP, and never runs or reads student code itself. The trusted side sends
 `spawn` requests over the control socket with three file descriptors attached
 (SCM_RIGHTS): the worker's channel, its output pipe and the submission file, opened by
@@ -22,7 +24,8 @@ Requests (one JSON object per datagram, replies alike): {"op": "spawn", "uid", "
 {"op": "poll", "pid"} -> {"status": exit status or null}; {"op": "reap", "pid", "uid"} ->
 {"status", "swept"} (SIGKILL, then wait: the zygote keeps CAP_KILL for a child that dropped its
 uid; then every process of `uid` left in this pid namespace, escaped daemons included, is
-killed, and "swept" is true once none is left). Usage: python -I zygote.py --control-fd N
+killed, and "swept" is true once none is left).
+Usage: python -I zygote.py --control-fd N --wire FOLDER [--preload a,b]
 """
 import argparse
 import array
@@ -43,8 +46,7 @@ try:
 except ImportError:  # not POSIX: the zygote runs only in bwrap on Linux, but the student kit ships it everywhere
     resource = None
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
-import worker  # noqa: E402
+worker = None  # the worker module (wire/worker.py), imported by `main` from the folder it is given
 
 MAX_REQUEST_BYTES = 1 << 16
 CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
@@ -187,11 +189,7 @@ def _become_worker(request, channel_fd, output_fd, submission_fd):
         except BaseException:  # noqa: B036
             pass
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:  # noqa: B036 - the student may have replaced or closed it
-                pass
+        worker.flush_output()
         os._exit(status)
 
 
@@ -292,11 +290,15 @@ def preload(names):
 
 
 def main():
+    global worker
     parser = argparse.ArgumentParser()
     parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--wire", required=True, help="the folder of the worker script (worker.py)")
     parser.add_argument("--preload", default="", help="comma-separated modules to import before serving")
     options = parser.parse_args()
     control = socket.socket(fileno=options.control_fd)
+    sys.path.insert(0, options.wire)
+    worker = importlib.import_module("worker")
     os.umask(0o022)  # folders it makes for a worker are world-readable, never writable
     preload([name for name in options.preload.split(",") if name])
     serve(control)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -44,12 +45,56 @@ def grader_fingerprint(assignment: str) -> str:
 
 
 def write_atomic(path: Path, data: str) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never a torn one."""
+    """Write `data` to `path` so that readers see the old file or the new one, never a torn one.
+
+    The bytes go to a new file that has no name yet (Linux `O_TMPFILE`), which is then linked
+    under a temporary name and renamed over `path`: a grader killed while writing (SIGKILL, a
+    node lost) leaves no half-written file behind, only, between two system calls, a complete
+    one under a dot-name. Elsewhere a named temporary file is written and renamed.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8")
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}"
+    try:
+        fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
+    except (AttributeError, OSError):  # not Linux, or a file system without unnamed files
+        return _write_named_then_rename(path, payload)
+    try:
+        _write_all(fd, payload)
+        os.fchmod(fd, 0o644)  # outputs are for course staff to read, whatever the umask
+        _link_unnamed(fd, tmp)
+    except OSError:  # no /proc to name it through: the portable way
+        return _write_named_then_rename(path, payload)
+    finally:
+        os.close(fd)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _link_unnamed(fd: int, name: Path) -> None:
+    """Give the unnamed file `fd` the name `name`: linkat(2) following /proc/self/fd/N. Python calls
+    linkat with AT_SYMLINK_FOLLOW only when a directory descriptor is passed, so one is."""
+    directory = os.open(name.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.link(f"/proc/self/fd/{fd}", name.name, src_dir_fd=directory, dst_dir_fd=directory, follow_symlinks=True)
+    finally:
+        os.close(directory)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _write_named_then_rename(path: Path, payload: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for course staff to read
         os.replace(tmp, path)
     except BaseException:

@@ -27,7 +27,7 @@ HIDDEN_SECRET = "hidden input z=0.123456 gave 7"
 
 
 def sample_artifacts() -> dict[str, dict]:
-    """One artifact of every kind of docs/architecture.md, shaped like the suites' data."""
+    """One artifact of every kind of docs/checks.md, shaped like the suites' data."""
     rng = np.random.default_rng(1)
     bins = np.linspace(-1, 1, 21).tolist()
 

@@ -151,7 +151,7 @@ def check_converges(run: Run, function: Objective, tol: float, *, what: str,
 
 
 def trajectory_artifact(function: Objective, optimizer: str, student: Run, reference: Run) -> dict:
-    """The data of a ``trajectory`` artifact (docs/architecture.md)."""
+    """The data of a ``trajectory`` artifact (docs/checks.md)."""
     return {"function": function.name, "optimizer": optimizer,
             "student": student.path, "reference": reference.path,
             "student_loss": student.losses, "reference_loss": reference.losses}

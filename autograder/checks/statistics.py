@@ -537,7 +537,7 @@ WEIGHT_HISTOGRAM_BINS = 40
 
 def weight_histogram(w, *, distribution: str, parameter: float, what: str = "", bins: int = WEIGHT_HISTOGRAM_BINS,
                      alpha: float = ALPHA) -> dict | None:
-    """The data of a ``weight_histogram`` artifact (docs/architecture.md): the sample's histogram
+    """The data of a ``weight_histogram`` artifact (docs/checks.md): the sample's histogram
     against the expected one of N(0, parameter^2) (``distribution="normal"``) or
     U(-parameter, parameter) (``"uniform"``), with the band a correct sampler's counts land in.
 

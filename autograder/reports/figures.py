@@ -1,4 +1,4 @@
-"""Figures for check artifacts (docs/architecture.md, "Artifact kinds"), as PNG bytes.
+"""Figures for check artifacts (docs/checks.md, "Artifact kinds"), as PNG bytes.
 
 matplotlib is imported inside the drawing functions (the grader's slowest import), and only its
 object API is used (`Figure` + the Agg canvas): no pyplot, no global backend state.

@@ -38,7 +38,7 @@ class Feedback:
         self.fraction: float | None = None
 
     def attach(self, kind: str, **data) -> None:
-        """Plot data for the reports (kinds in docs/architecture.md)."""
+        """Plot data for the reports (kinds in docs/checks.md)."""
         self.artifacts.append({"kind": kind, **_plain(data)})
 
     def partial(self, fraction: float) -> None:

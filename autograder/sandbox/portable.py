@@ -112,7 +112,7 @@ class PipeChannel:
     def recv_into(self, buffer, nbytes: int) -> int:
         """Copy at most `nbytes` of what the worker sent into `buffer`; 0 once it closed its stdout."""
         if not self._pending:
-            if self._eof:
+            if self._eof or (self._closed.is_set() and self._replies.empty()):
                 return 0
             try:
                 chunk = self._replies.get(timeout=self._timeout)
@@ -161,6 +161,10 @@ class PipeChannel:
                 self._replies.get_nowait()
             except queue.Empty:
                 break
+        try:  # and a caller waiting for a reply learn of the end (the reader may have stopped before its EOF)
+            self._replies.put_nowait(b"")
+        except queue.Full:  # the reader's last chunks got in first: the caller reads them, then sees `_closed`
+            pass
 
 
 class StreamCollector(CapturedOutput):

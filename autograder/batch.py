@@ -44,8 +44,9 @@ def grader_fingerprint(assignment: str) -> str:
     return digest.hexdigest()
 
 
-def write_atomic(path: Path, data: str) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never a torn one.
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write `data` (text as UTF-8, or bytes) to `path` so that readers see the old file or the
+    new one, never a torn one.
 
     The bytes go to a new file that has no name yet (Linux `O_TMPFILE`), which is then linked
     under a temporary name and renamed over `path`: a grader killed while writing (SIGKILL, a
@@ -53,7 +54,7 @@ def write_atomic(path: Path, data: str) -> None:
     one under a dot-name. Elsewhere a named temporary file is written and renamed.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8")
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}"
     try:
         fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)

@@ -1,6 +1,6 @@
 """The client side of `grade --cluster`: connect, admit workers, send chunks, write what comes back.
 
-Flow of one run (`ClusterGrading`):
+Flow of one run (`ClusterGrading`; who may grade: `WorkerRoll`; what to send next: `ChunkQueue`):
 
 1. Connect to the scheduler (`tcp://`, `tls://`: TLS settings come from Dask's own
    configuration, docs/scale.md) or start a `LocalCluster` of N single-threaded worker
@@ -33,7 +33,6 @@ import math
 import os
 import queue
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -75,6 +74,83 @@ class ChunkSizer:
         return max(1, min(self.MAX_CHUNK, wanted))
 
 
+class WorkerRoll:
+    """Which workers of the cluster may grade this run, as their admission verdicts and Dask's
+    remove-worker events arrive (in Dask's event thread, hence the lock). Each refusal is
+    reported once, through `say`."""
+
+    def __init__(self, say):
+        self._say = say
+        self._lock = threading.Lock()
+        self._admitted: set[str] = set()
+        self._refused: dict[str, str] = {}
+
+    def admitted(self) -> int:
+        with self._lock:
+            return len(self._admitted)
+
+    def only_refusals(self) -> bool:
+        """Every worker heard from was refused (waiting would not change that)."""
+        with self._lock:
+            return not self._admitted and bool(self._refused)
+
+    def on_verdict(self, event) -> None:
+        """A worker's verdict (from `Client.run` or the admission topic)."""
+        verdict = event[1]
+        worker = verdict["worker"]
+        with self._lock:
+            if verdict["admitted"]:
+                self._admitted.add(worker)
+                return
+            if worker in self._refused:
+                return
+            self._refused[worker] = reason = "; ".join(verdict["reasons"])
+        self._say(f"cluster: worker {worker} refused: {reason}")
+
+    def on_cluster_event(self, event) -> None:
+        message = event[1]
+        if isinstance(message, dict) and message.get("action") == "remove-worker":
+            with self._lock:
+                self._admitted.discard(message.get("worker"))
+
+    def refusals(self) -> str:
+        with self._lock:
+            return "\n".join(f"  {worker}: {reason}" for worker, reason in sorted(self._refused.items()))
+
+
+class StudentProgress:
+    """The run's progress bar: one step per student, counted once whether the worker's
+    announcement or the written result comes first; `say` prints a line above it."""
+
+    def __init__(self, total: int, enabled: bool):
+        from tqdm import tqdm
+
+        self._lock = threading.Lock()
+        self._counted: set[str] = set()
+        self._bar = tqdm(total=total, unit="student", disable=not enabled, dynamic_ncols=True)
+
+    def count(self, student: str) -> None:
+        with self._lock:
+            if student in self._counted:
+                return
+            self._counted.add(student)
+            self._bar.set_postfix_str(student)
+            self._bar.update()
+
+    def on_announcement(self, event) -> None:
+        self.count(event[1]["student"])
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def say(line: str) -> None:
+    """Print a line to stderr without breaking a progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stderr)
+
+
 class ClusterGrading:
     """One `grade --cluster` run: a Dask client, the admission of its workers, the chunks."""
 
@@ -88,11 +164,7 @@ class ClusterGrading:
         self._plugin = GraderAdmission(f"nnopt-grader-{assignment}-{run}", self.manifest, options.mode,
                                        topic=f"nnopt-grader-{run}-admission",
                                        pin_cpus=address.is_local and address.local_workers <= (os.cpu_count() or 1))
-        self._lock = threading.Lock()  # the sets below and the progress bar: Dask calls handlers in its thread
-        self._admitted: set[str] = set()
-        self._refused: dict[str, str] = {}
-        self._counted: set[str] = set()
-        self._bar = None
+        self._roll = WorkerRoll(say)
         self._cluster = self._client = None
         self._topics: list[str] = []
         self.stats = DispatchStats()
@@ -146,46 +218,24 @@ class ClusterGrading:
 
     def _admit(self) -> None:
         client = self._client
-        self._subscribe(self._plugin.topic, self._on_verdict)
-        self._subscribe("all", self._on_cluster_event)
+        self._subscribe(self._plugin.topic, self._roll.on_verdict)
+        self._subscribe("all", self._roll.on_cluster_event)
         client.register_plugin(self._plugin)
         for verdict in client.run(verdict_of, self._plugin.name, on_error="return").values():
             if isinstance(verdict, dict):
-                self._on_verdict((None, verdict))
-        with self._lock:
-            stale_cluster = not self._admitted and self._refused
-        if stale_cluster:  # every worker there is refused: waiting would not change that
+                self._roll.on_verdict((None, verdict))
+        if self._roll.only_refusals():
             self._wait_for_admission(since=-math.inf)
 
     def _subscribe(self, topic: str, handler) -> None:
         self._client.subscribe_topic(topic, handler)
         self._topics.append(topic)
 
-    def _on_verdict(self, event) -> None:
-        """A worker's verdict (from `Client.run` or the admission topic); each worker is reported once."""
-        verdict = event[1]
-        worker = verdict["worker"]
-        with self._lock:
-            if verdict["admitted"]:
-                self._admitted.add(worker)
-                return
-            if worker in self._refused:
-                return
-            self._refused[worker] = reason = "; ".join(verdict["reasons"])
-        self._say(f"cluster: worker {worker} refused: {reason}")
-
-    def _on_cluster_event(self, event) -> None:
-        message = event[1]
-        if isinstance(message, dict) and message.get("action") == "remove-worker":
-            with self._lock:
-                self._admitted.discard(message.get("worker"))
-
     def _wait_for_admission(self, since: float) -> None:
         """Raise `ClusterUnavailable` when no worker has been admitted for `admission_timeout` seconds."""
-        with self._lock:
-            if self._admitted or time.monotonic() - since < self.admission_timeout:
-                return
-            refused = "\n".join(f"  {worker}: {reason}" for worker, reason in sorted(self._refused.items()))
+        if self._roll.admitted() or time.monotonic() - since < self.admission_timeout:
+            return
+        refused = self._roll.refusals()
         waited = f" (waited {self.admission_timeout:g} s)" if since > -math.inf else ""
         raise ClusterUnavailable(f"no worker of {self.address} may grade {self.assignment}{waited}"
                                  + (f"; refused:\n{refused}" if refused else ": the cluster has no worker"))
@@ -210,33 +260,18 @@ class ClusterGrading:
 
     def grade(self, todo: list, out_dir: Path, *, progress: bool = True):
         """Grade the `Submission`s `todo`; yield each `SubmissionResult` once its outputs are written."""
-        from tqdm import tqdm
-
         out_dir = Path(out_dir)
-        pending = deque(todo)
-        alone: deque = deque()  # submissions of chunks Dask gave up on, to be sent one by one
-        solo: deque = deque()  # single submissions Dask gave up on in company: tried with nothing else out
+        queue_ = ChunkQueue(todo)
         inflight: dict[str, tuple[object, list, bool]] = {}  # task key -> (future, its submissions, sent solo)
         done: queue.SimpleQueue = queue.SimpleQueue()
-        sizer = ChunkSizer()
         fingerprint = batch.grader_fingerprint(self.assignment)
-        self._bar = tqdm(total=len(todo), unit="student", disable=not progress, dynamic_ncols=True)
-        self._subscribe(self.progress_topic, self._on_progress)
+        bar = StudentProgress(len(todo), progress)
+        self._subscribe(self.progress_topic, bar.on_announcement)
         self.stats.started = idle_since = time.monotonic()
         try:
-            while pending or alone or solo or inflight:
-                with self._lock:
-                    workers = len(self._admitted)
-                outgoing = []
-                while (pending or alone) and len(inflight) + len(outgoing) < max(1, workers):
-                    if alone:
-                        outgoing.append(([alone.popleft()], False))
-                    else:
-                        size = min(len(pending), sizer.next_size(len(pending), workers))
-                        outgoing.append(([pending.popleft() for _ in range(size)], False))
-                if solo and not (pending or alone or inflight or outgoing):
-                    outgoing.append(([solo.popleft()], True))
-                for chunk, sent_solo in outgoing:
+            while queue_ or inflight:
+                workers = self._roll.admitted()
+                for chunk, sent_solo in queue_.next_chunks(workers, out=len(inflight)):
                     future = self._client.submit(
                         grade_chunk, chunk, self.options, fingerprint, self.manifest.digest, self.progress_topic,
                         key=f"grade-{self.assignment}-{chunk[0].student}-{uuid.uuid4().hex[:8]}", pure=False,
@@ -252,34 +287,30 @@ class ClusterGrading:
                     continue
                 idle_since = time.monotonic()
                 _, chunk, sent_solo = inflight.pop(future.key)
-                collected = self._collect(future, chunk, alone, solo, sent_solo)
+                collected = self._collect(future, chunk, queue_, sent_solo)
                 future.release()  # else a worker lost later would make Dask compute the chunk again
                 for graded in collected:
                     write_student(out_dir, graded, self.options)
-                    self._count(graded.result.student)
+                    bar.count(graded.result.student)
                     yield graded.result
             self.stats.finished = time.monotonic()
-            self._say(self.stats.summary())
+            say(self.stats.summary())
         finally:
             for future, _, _ in inflight.values():
                 future.cancel()
-            self._bar.close()
+            bar.close()
 
-    def _collect(self, future, chunk: list, alone: deque, solo: deque, sent_solo: bool) -> list[GradedStudent]:
-        """What a finished chunk gives: its results, or rows saying why some were not graded
-        (and the chunk's submissions sent again one by one after Dask gave up on the chunk, or
-        alone with nothing else out after Dask gave up on one while other tasks were out)."""
+    def _collect(self, future, chunk: list, queue_: ChunkQueue, sent_solo: bool) -> list[GradedStudent]:
+        """What a finished chunk gives: its results, or, after Dask gave up on it, nothing yet
+        (`ChunkQueue.retry` sends its submissions again) or rows saying why they were not graded."""
         if future.status == "finished":
             outcome: ChunkOutcome = future.result()
             self.stats.add(outcome, len(chunk))
             return outcome.graded
         error = future.exception()
-        if isinstance(error, KilledWorker) and len(chunk) > 1:
-            self.stats.split += 1
-            alone.extend(chunk)
-            return []
-        if isinstance(error, KilledWorker) and not sent_solo:
-            solo.extend(chunk)  # the deaths may have been another task's: the blame is exact only alone
+        if isinstance(error, KilledWorker) and queue_.retry(chunk, sent_solo):
+            if len(chunk) > 1:
+                self.stats.split += 1
             return []
         if isinstance(error, KilledWorker):
             tries = error.allowed_failures + 1
@@ -291,22 +322,48 @@ class ClusterGrading:
         return [GradedStudent(SubmissionResult(student=sub.student, assignment=sub.assignment, checks=[],
                                                output=message, status="error"), {}) for sub in chunk]
 
-    def _on_progress(self, event) -> None:
-        self._count(event[1]["student"])
 
-    def _count(self, student: str) -> None:
-        with self._lock:
-            if student in self._counted or self._bar is None:
-                return
-            self._counted.add(student)
-            self._bar.set_postfix_str(student)
-            self._bar.update()
+class ChunkQueue:
+    """The submissions still to send, and in which groups.
 
-    def _say(self, line: str) -> None:
-        from tqdm import tqdm
+    Fresh submissions go in chunks (`ChunkSizer`), at most one chunk out per admitted worker. A
+    chunk Dask gave up on comes back as single submissions (`alone`). A single submission Dask
+    gave up on while other tasks were out may have been blamed for another task's deaths (Dask
+    counts a worker's death against every task assigned to it), so it is sent once more `solo`:
+    only when nothing else is out, where the blame is exact."""
 
-        with self._lock:
-            tqdm.write(line, file=sys.stderr)
+    def __init__(self, todo: list):
+        self._pending = deque(todo)
+        self._alone: deque = deque()
+        self._solo: deque = deque()
+        self._sizer = ChunkSizer()
+
+    def __bool__(self) -> bool:
+        return bool(self._pending or self._alone or self._solo)
+
+    def next_chunks(self, workers: int, out: int) -> list[tuple[list, bool]]:
+        """The chunks to send now, each with whether it is a solo retry, given `out` chunks in flight."""
+        chunks = []
+        while (self._pending or self._alone) and out + len(chunks) < max(1, workers):
+            if self._alone:
+                chunks.append(([self._alone.popleft()], False))
+            else:
+                size = min(len(self._pending), self._sizer.next_size(len(self._pending), workers))
+                chunks.append(([self._pending.popleft() for _ in range(size)], False))
+        if self._solo and not (self._pending or self._alone or out or chunks):
+            chunks.append(([self._solo.popleft()], True))
+        return chunks
+
+    def retry(self, chunk: list, sent_solo: bool) -> bool:
+        """Queue the submissions of a chunk Dask gave up on to be sent again; False when the chunk
+        was already one submission sent solo: then it did take its worker down."""
+        if len(chunk) > 1:
+            self._alone.extend(chunk)
+        elif not sent_solo:
+            self._solo.extend(chunk)
+        else:
+            return False
+        return True
 
 
 class DispatchStats:
@@ -344,24 +401,11 @@ def write_student(out_dir: Path, graded: GradedStudent, options: batch.BatchOpti
         relative = PurePosixPath(name)
         if relative.is_absolute() or ".." in relative.parts or name == "results.json":
             raise ValueError(f"a worker returned a feedback file named {name!r}")
-        write_bytes_atomic(student_dir.joinpath(*relative.parts), data)
+        target = student_dir.joinpath(*relative.parts)
+        _remove_stale_temporaries(target)
+        batch.write_atomic(target, data)
     _remove_stale_temporaries(student_dir / "results.json")
     batch.write_atomic(student_dir / "results.json", batch.results_json(graded.result, options))
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """`batch.write_atomic` for bytes: readers see the old file or the new one, never a torn one."""
-    _remove_stale_temporaries(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _remove_stale_temporaries(path: Path) -> None:

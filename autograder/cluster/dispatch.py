@@ -173,7 +173,7 @@ class ClusterGrading:
 
     def __enter__(self) -> ClusterGrading:
         try:
-            self._connect()
+            self._cluster, self._client = connect(self.address)
             self._admit()
         except BaseException:
             self.close()
@@ -182,39 +182,6 @@ class ClusterGrading:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-    def _connect(self) -> None:
-        if self.address.is_local:
-            self._preload_for_fork()
-            self._cluster = LocalCluster(n_workers=self.address.local_workers, threads_per_worker=1,
-                                         processes=True, host="127.0.0.1", dashboard_address=None,
-                                         silence_logs=logging.ERROR)
-            self._client = Client(self._cluster, set_as_default=False)
-            return
-        if self.address.scheduler.startswith("tls://") and \
-                Security().get_connection_args("client").get("ssl_context") is None:
-            raise ClusterUnavailable(f"{self.address} needs Dask's TLS settings (distributed.comm.tls.ca-file, "
-                                     "client.cert and client.key; docs/scale.md), and none are configured")
-        try:
-            self._client = Client(self.address.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise ClusterUnavailable(f"cannot reach the Dask scheduler at {self.address}: {exc}") from None
-
-    @staticmethod
-    def _preload_for_fork() -> None:
-        """A local cluster's workers are forked from this process (as the embedded pool's are),
-        after it has imported what grading needs, instead of each starting a fresh interpreter
-        that imports it all again, and run without Dask's profiler."""
-        import dask
-
-        from autograder.reports import figures
-        from autograder.runtime import session  # noqa: F401 - pytest and the grading runtime
-
-        figures.preload()
-        dask.config.set({"distributed.worker.multiprocessing-method": "fork",
-                         # the worker's sampling profiler walks every thread's stack every 10 ms, the
-                         # grading session's deep pytest stacks included: CPU that grading needs
-                         "distributed.worker.profile.enabled": False})
 
     def _admit(self) -> None:
         client = self._client
@@ -364,6 +331,39 @@ class ChunkQueue:
         else:
             return False
         return True
+
+
+def connect(address: ClusterAddress) -> tuple[LocalCluster | None, Client]:
+    """A client of the scheduler at `address`, or of a new `LocalCluster` for ``local:N`` (returned
+    too, to be closed after the client)."""
+    if address.is_local:
+        _preload_for_fork()
+        cluster = LocalCluster(n_workers=address.local_workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+        return cluster, Client(cluster, set_as_default=False)
+    if address.scheduler.startswith("tls://") and Security().get_connection_args("client").get("ssl_context") is None:
+        raise ClusterUnavailable(f"{address} needs Dask's TLS settings (distributed.comm.tls.ca-file, "
+                                 "client.cert and client.key; docs/scale.md), and none are configured")
+    try:
+        return None, Client(address.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def _preload_for_fork() -> None:
+    """A local cluster's workers are forked from this process (as the embedded pool's are),
+    after it has imported what grading needs, instead of each starting a fresh interpreter
+    that imports it all again, and run without Dask's profiler."""
+    import dask
+
+    from autograder.reports import figures
+    from autograder.runtime import session  # noqa: F401 - pytest and the grading runtime
+
+    figures.preload()
+    dask.config.set({"distributed.worker.multiprocessing-method": "fork",
+                     # the worker's sampling profiler walks every thread's stack at a fixed short
+                     # interval, the grading session's deep pytest stacks included: CPU that grading needs
+                     "distributed.worker.profile.enabled": False})
 
 
 class DispatchStats:

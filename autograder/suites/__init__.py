@@ -7,7 +7,9 @@
         test_hidden.py  the checks only `grade` runs (`pytestmark = pytest.mark.hidden`)
 
 plus, where a suite needs them, modules named for one family of checks (`stability.py`,
-`contract.py`). `each_unit` is how a check is repeated over the units it grades.
+`contract.py`, `distribution.py`, ...) and `calls.py`, how its checks call the student's code
+(dependency isolation, reading a return form). `each_unit` is how a check is repeated over the
+units it grades.
 """
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ from autograder.checks.agreement import assert_agrees
 from autograder.checks.gradient import assert_gradient, elementwise_derivative
 from autograder.suites import each_unit
 from autograder.suites.activations.cases import (
-    ATOL, FUNCTIONS, PARAMS, RTOL, Z_VALUES, base_name, call_value, reference, smooth_points)
+    ATOL, FUNCTIONS, PARAMS, RTOL, Z_VALUES, base_name, reference, smooth_points)
+from autograder.suites.activations.calls import call_value
 from autograder.suites.activations.mistakes import mistakes_at
 from autograder.suites.activations.stability import check_stability, keywords
 

@@ -12,8 +12,9 @@ from autograder.checks.agreement import assert_agrees, assert_same_structure, fm
 from autograder.checks.gradient import assert_gradient, elementwise_derivative
 from autograder.suites import each_unit
 from autograder.suites.activations.cases import (
-    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, UNITS, Z_VALUES, base_name, call_value,
-    reference, smooth_points)
+    ATOL, FUNCTIONS, GRADS, KINK_ATOL, KINK_CONVENTIONS, KINK_STEP, RTOL, UNITS, Z_VALUES, base_name, reference,
+    smooth_points)
+from autograder.suites.activations.calls import call_value
 from autograder.suites.activations.mistakes import mistakes_at
 from autograder.suites.activations.stability import check_contract, check_stability, keywords
 

@@ -15,7 +15,8 @@ import numpy as np
 from autograder.checks.agreement import agrees, assert_agrees
 from autograder.checks.contract import assert_finite, assert_no_fp_warnings, returned_value
 from autograder.suites.gates.cases import (
-    ATOL, CASES, RTOL, Case, as_gradients, method_call, ref_backward, ref_forward)
+    ATOL, CASES, RTOL, Case, ref_backward, ref_forward)
+from autograder.suites.gates.calls import as_gradients, method_call
 
 
 def check_stable(student, gate: str, cases, *, advice: str) -> None:

@@ -5,7 +5,8 @@ import pytest
 
 from autograder.checks import CheckFailed
 from autograder.checks.agreement import fmt
-from autograder.suites.gates.cases import SIGMOID_NEURON_EXAMPLE, SIGMOID_EXTREME, GateCounter
+from autograder.suites.gates.calls import GateCounter
+from autograder.suites.gates.cases import SIGMOID_NEURON_EXAMPLE, SIGMOID_EXTREME
 from autograder.suites.gates.stability import check_stable
 
 pytestmark = pytest.mark.hidden

@@ -13,8 +13,8 @@ from autograder.checks.gradient import assert_gradient, upstream_gradients
 from autograder.suites import each_unit
 from autograder.suites.gates.cases import (
     ATOL, CASES, GATES, LOSS_GATES, MAX_TIES, RELU_AT_ZERO, RTOL, SCALAR_CASES, SIGMOID_NEURON_EXAMPLE,
-    SIGMOID_NEURON_RANDOM, SOFTMAX_EXTREME, GateCounter, as_gradients, method_call, numerical_gradients, ref_backward,
-    ref_forward, reference)
+    SIGMOID_NEURON_RANDOM, SOFTMAX_EXTREME, numerical_gradients, ref_backward, ref_forward, reference)
+from autograder.suites.gates.calls import GateCounter, as_gradients, method_call
 from autograder.suites.gates.mistakes import (
     backward_mistakes, forward_mistakes, max_tie_mistakes, neuron_gradient_mistakes, neuron_value_mistakes,
     relu_at_zero_mistakes, shared_state_mistakes)

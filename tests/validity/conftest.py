@@ -13,5 +13,8 @@ def validity(request):
 def pytest_generate_tests(metafunc):
     if "mutant" in metafunc.fixturenames:
         metafunc.parametrize("mutant", sorted(metafunc.module.VALIDITY.mutants))
+    if "correct" in metafunc.fixturenames:
+        metafunc.parametrize("correct", [pytest.param(source, id=name)
+                                         for name, source in sorted(metafunc.module.CORRECT.items())])
     if "degenerate" in metafunc.fixturenames:
         metafunc.parametrize("degenerate", metafunc.module.DEGENERATE_RETURNS)

@@ -160,6 +160,19 @@ class Validity:
         result = self.grade("")
         assert result.score == 0 and result.max_score > 0
 
+    def correct_alternative_gets_full_marks(self, source: str):
+        result = self.grade(source)
+        assert result.status == "ok"
+        assert failed(result) == set(), {c.check_id: c.output for c in result.checks if c.status == "failed"}
+        assert result.score == result.max_score
+
+    def every_kind_of_hidden_rule_has_a_visible_check(self):
+        """A student who passes `check` has been shown every kind of rule a hidden check grades."""
+        checks = rubric.collect(self.assignment)
+        visible = {c["kind"] for c in checks if not c["hidden"]}
+        assert {c["kind"] for c in checks if c["hidden"]} <= visible
+        assert any(c["hidden"] for c in checks)
+
     def every_mutant_names_its_diagnosis(self):
         """Each mutant asserts a fragment of its diagnosis, not only that its check failed."""
         assert all(len(spec) == 3 and spec[2] for spec in self.mutants.values()), \
@@ -177,7 +190,8 @@ class Validity:
 
 
 # The shared tests. Each test module imports them (so pytest collects them there) and defines
-# VALIDITY; conftest.py hands it over as the `validity` fixture and parametrizes `mutant`.
+# VALIDITY; conftest.py hands it over as the `validity` fixture and parametrizes `mutant`,
+# `correct` (the module's CORRECT: name -> source of a correct alternative) and `degenerate`.
 def test_reference_gets_full_marks(validity):
     validity.reference_gets_full_marks()
 
@@ -217,3 +231,12 @@ def test_every_mutant_names_its_diagnosis(validity):
 def test_degenerate_results_get_verdicts_not_grader_errors(validity, degenerate):
     """`degenerate`: each value of the module's DEGENERATE_RETURNS (conftest.py)."""
     validity.degenerate_result_gets_verdicts(degenerate)
+
+
+def test_correct_alternative_gets_full_marks(validity, correct):
+    """`correct`: each source of the module's CORRECT (conftest.py)."""
+    validity.correct_alternative_gets_full_marks(correct)
+
+
+def test_every_kind_of_hidden_rule_has_a_visible_check(validity):
+    validity.every_kind_of_hidden_rule_has_a_visible_check()

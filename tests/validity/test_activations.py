@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from harness import (  # the shared tests, collected in this module too
-    Validity, failed, mutate, test_cohort_gets_expected_results, test_empty_file_scores_zero,
+    Validity, mutate, test_cohort_gets_expected_results, test_empty_file_scores_zero,
     test_every_check_catches_a_known_mistake, test_filled_released_notebook_gets_full_marks,
     test_mutant_fails_the_check_that_names_it, test_reference_gets_full_marks,
-    test_every_mutant_names_its_diagnosis, test_released_stub_scores_zero, test_stub_scores_zero)
+    test_every_mutant_names_its_diagnosis, test_released_stub_scores_zero, test_stub_scores_zero,
+    test_correct_alternative_gets_full_marks, test_every_kind_of_hidden_rule_has_a_visible_check)
 
 pytestmark = pytest.mark.slow
 
@@ -443,14 +444,6 @@ CORRECT = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CORRECT))
-def test_correct_alternative_gets_full_marks(name):
-    result = VALIDITY.grade(CORRECT[name])
-    assert result.status == "ok"
-    assert failed(result) == set(), {c.check_id: c.output for c in result.checks if c.status == "failed"}
-    assert result.score == result.max_score
-
-
 def test_at_least_five_correct_alternatives():
     """The corpus holds at least five correct styles besides the reference and the cohort."""
     assert len(CORRECT) >= 5
@@ -473,13 +466,3 @@ def test_every_diagnosis_evaluates_on_every_input():
                         assert np.shape(variant()) == np.shape(z)
                     evaluated += 1
     assert evaluated > 200
-
-
-def test_every_kind_of_hidden_rule_has_a_visible_check():
-    """A student who passes `check` has been shown every kind of rule a hidden check grades."""
-    from autograder.runtime import rubric
-
-    checks = rubric.collect("activations")
-    visible = {c["kind"] for c in checks if not c["hidden"]}
-    assert {c["kind"] for c in checks if c["hidden"]} <= visible
-    assert any(c["hidden"] for c in checks)

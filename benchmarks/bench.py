@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import resource
 import shutil
 import socket
@@ -42,6 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from autograder import sandbox  # noqa: E402
 from autograder.reference import ASSIGNMENTS, SOLUTIONS_DIR  # noqa: E402
+from instructions import valgrind_instructions  # noqa: E402 - benchmarks/instructions.py
 
 NBGRADER_ASSIGNMENT = "gates"
 FLOOR = [sys.executable, "-c", "import numpy"]
@@ -219,10 +219,7 @@ def _read_and_import_instructions(folder: Path) -> int | None:
     if shutil.which("valgrind") is None:
         return None
     script = READ_AND_IMPORT.format(repo=str(REPO), folder=str(folder), name=NOTEBOOK_ASSIGNMENT)
-    run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                          sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
-    match = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
-    return int(match.group(1).replace(",", "")) if run.returncode == 0 and match else None
+    return valgrind_instructions(script)
 
 
 def bench_notebooks(copies: int, rounds: int, scratch: Path) -> None:

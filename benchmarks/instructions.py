@@ -49,16 +49,25 @@ def cohort_student(name: str) -> Path:
     return sorted((REPO / "examples" / "cohort" / name).glob(f"*/{name}.py"))[0]
 
 
-def instructions(name: str, times: int) -> int:
-    """Instructions valgrind counts for a process that grades the cohort student `times` times."""
-    script = GRADE_REPEATEDLY.format(repo=str(REPO), name=name, times=times, source=str(cohort_student(name)))
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+def valgrind_instructions(script: str, env: dict | None = None) -> int | None:
+    """Instructions valgrind's cachegrind counts for `python -c script` (that process only, not the
+    workers it starts), in `env` (this process's environment by default); None if the run failed."""
     run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
                           sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True)
     match = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
     if run.returncode != 0 or match is None:
-        raise SystemExit(f"valgrind run failed for {name}:\n{run.stderr[-2000:]}")
+        sys.stderr.write(run.stderr[-2000:])
+        return None
     return int(match.group(1).replace(",", ""))
+
+
+def instructions(name: str, times: int) -> int:
+    """Instructions valgrind counts for a process that grades the cohort student `times` times."""
+    script = GRADE_REPEATEDLY.format(repo=str(REPO), name=name, times=times, source=str(cohort_student(name)))
+    count = valgrind_instructions(script, dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    if count is None:
+        raise SystemExit(f"valgrind run failed for {name}")
+    return count
 
 
 def main() -> None:

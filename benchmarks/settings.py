@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -38,6 +37,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from instructions import valgrind_instructions
 
 REPO = Path(__file__).resolve().parent.parent
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -137,12 +138,10 @@ def run(argv: list[str], without: str) -> float:
 def instructions(script: str) -> int:
     """Instructions valgrind counts for `python -c script` (this process only, not its workers)."""
     env = {key: value for key, value in os.environ.items() if key not in BLAS_VARIABLES}
-    run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                          sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True)
-    match = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
-    if run.returncode != 0 or match is None:
-        raise SystemExit(f"valgrind run failed:\n{run.stderr[-2000:]}")
-    return int(match.group(1).replace(",", ""))
+    count = valgrind_instructions(script, env)
+    if count is None:
+        raise SystemExit("valgrind run failed")
+    return count
 
 
 def count_instructions(settings: list[str]) -> None:
